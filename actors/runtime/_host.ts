@@ -1,0 +1,25 @@
+/**
+ * The host side of an actor, as the system sees it: post envelopes in, hear
+ * envelopes and crashes out, terminate. Implemented by the Worker host and the
+ * inline host. Private to actors/runtime.
+ *
+ * @module
+ */
+import type { FromActor, ToActor } from "./envelope.ts";
+import type { ErrorData } from "./errors.ts";
+
+/** Callbacks a host reports to. */
+export interface HostEvents {
+  /** An envelope from the actor. */
+  onMessage(envelope: FromActor): void;
+  /** The host died outside the protocol (uncaught error, unhandled rejection). */
+  onCrash(error: ErrorData): void;
+}
+
+/** A live host of one actor. */
+export interface HostConnection {
+  /** Sends an envelope; buffers in `transfer` are moved. */
+  post(envelope: ToActor, transfer?: Transferable[]): void;
+  /** Ends the host at once (no stop hook); idempotent. */
+  terminate(): void;
+}
