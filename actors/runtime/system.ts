@@ -295,6 +295,21 @@ export class ActorSystem implements AsyncDisposable {
     return entry !== undefined && !entry.stopRequested;
   }
 
+  /**
+   * Live hosts by kind: how many actors run in their own Worker and how many
+   * inline (for metrics and for tests that count Workers).
+   */
+  hostCounts(): Record<string, { worker: number; inline: number }> {
+    const out: Record<string, { worker: number; inline: number }> = {};
+    for (const entry of this.#actors.values()) {
+      if (entry.conn === undefined || entry.state === "stopped") continue;
+      const counts = out[entry.address.kind] ??= { worker: 0, inline: 0 };
+      if ("worker" in entry.host) counts.worker++;
+      else counts.inline++;
+    }
+    return out;
+  }
+
   /** Restarts so far per kind (for `weir_actor_restarts_total{kind}`). */
   restartCounts(): Record<string, number> {
     return Object.fromEntries(this.#restartCounts);

@@ -74,8 +74,13 @@ export interface EdgeBackend {
   alterTopicConfigs(name: string, configs: Record<string, ConfigInput>): Promise<TopicDescription>;
   /** `DELETE /v1/topics/:topic`: stops the partitions and removes their data. */
   deleteTopic(name: string): Promise<void>;
-  /** Partition count of a topic; throws UNKNOWN_TOPIC_OR_PARTITION. */
-  partitionCount(topic: string): Promise<number>;
+  /**
+   * What a JSON produce needs to know of a topic: its partition count and
+   * `max.message.bytes`. Cheap (no partition is asked). Throws
+   * UNKNOWN_TOPIC_OR_PARTITION; with `--auto-create-topics` an unknown topic
+   * is created first (produce is the only caller).
+   */
+  produceInfo(topic: string): Promise<{ partitions: number; maxMessageBytes: number }>;
   /**
    * Appends one or more RecordBatch v2 to a partition. The backend takes
    * ownership of `batches` (its buffer may be transferred to a Worker).
