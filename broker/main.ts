@@ -1,10 +1,50 @@
 // deno-lint-ignore-file no-console
 /**
- * `deno task start`: the broker's command-line entry. The broker itself
- * arrives with the broker issue; until then this says so.
+ * `deno task start`: flags and `WEIR_*` env → config → {@linkcode startBroker}
+ * → prints `Weir listening on http://HOST:PORT`. SIGINT/SIGTERM shut down
+ * cleanly (stop accepting, drain, fsync, exit 0).
  *
  * @module
  */
+import { configure, getConsoleSink, getTextFormatter, type LogLevel } from "@logtape/logtape";
+import { startBroker } from "./broker.ts";
+import { optionsFromArgs, resolveConfig, USAGE } from "./config.ts";
+import { WeirError } from "../client/protocol/mod.ts";
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = optionsFromArgs(Deno.args, Deno.env.toObject());
+    if (options === "help") {
+      console.log(USAGE);
+      return 0;
+    }
+    const config = resolveConfig(options);
+    await configure({
+      sinks: { console: getConsoleSink({ formatter: getTextFormatter() }) },
+      loggers: [
+        { category: ["weir"], lowestLevel: config.logLevel as LogLevel, sinks: ["console"] },
+        { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
+      ],
+    });
+  } catch (e) {
+    console.error(e instanceof WeirError ? `${e.code}: ${e.message}` : String(e));
+    console.error(USAGE);
+    return 2;
+  }
+  const broker = await startBroker(options);
+  console.log(`Weir listening on ${broker.url}`);
+  const done = Promise.withResolvers<void>();
+  const shutdown = () => done.resolve();
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+  await done.promise;
+  console.log("Weir shutting down: draining requests and flushing logs");
+  await broker.close();
+  console.log("Weir stopped");
+  return 0;
+}
+
 if (import.meta.main) {
-  console.log("Weir: the broker is not built yet (see the broker issue); nothing to start.");
+  Deno.exit(await main());
 }

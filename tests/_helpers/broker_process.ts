@@ -70,7 +70,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
   const status = child.status;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const url = await Promise.race([
     listening.promise,
     status.then((s) => {

@@ -1,0 +1,141 @@
+/**
+ * Every broker setting in one zod schema, with defaults, and the parser that
+ * reads them from command-line flags and `WEIR_*` environment variables
+ * (flags win over env, env over defaults).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { parseArgs } from "node:util";
+import { WeirError } from "../client/protocol/mod.ts";
+
+/** The broker's settings. */
+export const BrokerConfigSchema = z.object({
+  /** Where partition logs and metadata live. */
+  dataDir: z.string().min(1).default("./data"),
+  /** Interface the HTTP edge binds. */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** HTTP port; 0 = any free port. */
+  port: z.coerce.number().int().min(0).max(65535).default(9021),
+  /** This node's id. */
+  nodeId: z.coerce.number().int().min(0).default(1),
+  /** Largest HTTP request body (bytes); larger ones get 413 while streaming. */
+  maxRequestBytes: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /** Create unknown topics on produce (never on a read). */
+  autoCreateTopics: z.coerce.boolean().default(false),
+  /** Partitions of an auto-created topic. */
+  defaultPartitions: z.coerce.number().int().min(1).default(1),
+  /** Most partitions per topic. */
+  maxPartitionsPerTopic: z.coerce.number().int().min(1).default(1000),
+  /** Most topics. */
+  maxTopics: z.coerce.number().int().min(1).default(10_000),
+  /** How partition actors are hosted: one Worker each (default) or inline on the main thread. */
+  actorHost: z.enum(["worker", "inline"]).default("worker"),
+  /** How often partitions check retention and compaction (ms). */
+  retentionCheckIntervalMs: z.coerce.number().int().min(10).default(30_000),
+  /** NATS server URL for cluster mode (later). */
+  nats: z.string().optional(),
+  /** Kafka wire-protocol port (later). */
+  kafkaPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Log level. */
+  logLevel: z.enum(["debug", "info", "warning", "error"]).default("info"),
+});
+
+/** The broker's settings, defaults applied. */
+export type BrokerConfig = z.infer<typeof BrokerConfigSchema>;
+/** Settings as callers give them: every field optional. */
+export type BrokerOptions = z.input<typeof BrokerConfigSchema>;
+
+/**
+ * Validates options and fills defaults.
+ *
+ * @throws {WeirError} `INVALID_CONFIG` naming the bad setting.
+ */
+export function resolveConfig(options: BrokerOptions = {}): BrokerConfig {
+  const parsed = BrokerConfigSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new WeirError(
+      "INVALID_CONFIG",
+      `Cannot start the broker: setting "${issue.path.join(".")}" is invalid (${issue.message})`,
+    );
+  }
+  return parsed.data;
+}
+
+const FLAGS: Record<string, keyof BrokerOptions> = {
+  "data-dir": "dataDir",
+  "host": "host",
+  "port": "port",
+  "node-id": "nodeId",
+  "max-request-bytes": "maxRequestBytes",
+  "auto-create-topics": "autoCreateTopics",
+  "default-partitions": "defaultPartitions",
+  "max-partitions-per-topic": "maxPartitionsPerTopic",
+  "max-topics": "maxTopics",
+  "actor-host": "actorHost",
+  "retention-check-interval-ms": "retentionCheckIntervalMs",
+  "nats": "nats",
+  "kafka-port": "kafkaPort",
+  "log-level": "logLevel",
+};
+
+/** Help text for `deno task start --help`. */
+export const USAGE = `Usage: deno task start [options]
+
+Options (or env WEIR_<NAME>, e.g. WEIR_DATA_DIR):
+  --data-dir <dir>                  data directory (default ./data)
+  --host <host>                     HTTP interface (default 127.0.0.1)
+  --port <port>                     HTTP port, 0 = any free port (default 9021)
+  --node-id <n>                     this node's id (default 1)
+  --max-request-bytes <n>           largest request body (default 8 MiB)
+  --auto-create-topics              create unknown topics on produce
+  --actor-host worker|inline        one Worker per partition (default) or inline
+  --log-level debug|info|warning|error
+  --help                            this text`;
+
+/**
+ * Reads settings from argv flags and `WEIR_*` env vars.
+ *
+ * @returns the options, or `"help"` when `--help` was given.
+ * @throws {WeirError} `INVALID_CONFIG` for unknown flags.
+ */
+export function optionsFromArgs(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): BrokerOptions | "help" {
+  const options: Record<string, string | boolean> = {};
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const name = `WEIR_${flag.toUpperCase().replaceAll("-", "_")}`;
+    if (env[name] !== undefined) options[key] = env[name];
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...args],
+      options: {
+        ...Object.fromEntries(
+          Object.keys(FLAGS).map((flag) => [
+            flag,
+            { type: flag === "auto-create-topics" ? "boolean" as const : "string" as const },
+          ]),
+        ),
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    throw new WeirError("INVALID_CONFIG", `Cannot parse the command line: ${(e as Error).message}`);
+  }
+  if (values.help) return "help";
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const v = values[flag];
+    if (v !== undefined) options[key] = v;
+  }
+  if (typeof options.autoCreateTopics === "string") {
+    options.autoCreateTopics = options.autoCreateTopics === "true" ||
+      options.autoCreateTopics === "1";
+  }
+  return options as BrokerOptions;
+}
