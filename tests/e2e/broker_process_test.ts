@@ -11,11 +11,14 @@ async function json(res: Response): Promise<Record<string, unknown>> {
 }
 
 async function post(url: string, body: unknown): Promise<Response> {
-  return await fetch(url, {
+  const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
+  // Read the body now so no test leaks an unconsumed stream; callers use .json() on the copy.
+  const text = await res.text();
+  return new Response(text, { status: res.status, headers: res.headers });
 }
 
 Deno.test("broker process serves topics and records over HTTP and keeps them across a clean restart", async () => {

@@ -42,6 +42,7 @@ import { planRetention } from "./retention.ts";
 import { Segment, type SegmentOptions } from "./segment.ts";
 import { Segments } from "./segments.ts";
 import { applyAppendPlan, planAppend } from "./validate.ts";
+import { type LogClock, systemLogClock } from "./log_clock.ts";
 
 const logger = getLogger(["weir", "log"]);
 
@@ -82,14 +83,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   messageTimestampType: "CreateTime",
 });
 
-/** The time source the log needs. */
-export interface LogClock {
-  /** Milliseconds since the epoch (or a fake's start). */
-  now(): number;
-}
-
-/** The real clock. */
-export const systemLogClock: LogClock = { now: (): number => Date.now() };
+export { type LogClock, systemLogClock };
 
 /** Options of {@linkcode Log.open}. */
 export interface LogOptions {
