@@ -42,7 +42,11 @@ Deno.test("checkImport() flags imports that point the wrong way", () => {
     { from: "mod.ts", specifier: "./broker/mod.ts" },
   ];
   for (const imp of bad) {
-    assertEquals(checkImport(imp) !== null, true, `${imp.from} -> ${imp.specifier} should be flagged`);
+    assertEquals(
+      checkImport(imp) !== null,
+      true,
+      `${imp.from} -> ${imp.specifier} should be flagged`,
+    );
   }
 });
 

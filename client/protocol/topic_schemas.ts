@@ -36,7 +36,20 @@ export const PartitionDescriptionSchema = z.object({
   highWatermark: z.number().int(),
 });
 /** One partition in a topic description. */
-export type PartitionDescription = z.infer<typeof PartitionDescriptionSchema>;
+export interface PartitionDescription {
+  /** Partition index. */
+  partition: number;
+  /** Node id of the leader. */
+  leader: number;
+  /** Node ids holding a replica. */
+  replicas: number[];
+  /** Node ids of the in-sync replicas. */
+  isr: number[];
+  /** First offset still in the log. */
+  logStartOffset: number;
+  /** Consumers read below this offset. */
+  highWatermark: number;
+}
 
 /** `GET /v1/topics/:topic` (and the 201 of create, and the 200 of alter). */
 export const TopicDescriptionSchema = z.object({
@@ -46,7 +59,16 @@ export const TopicDescriptionSchema = z.object({
   partitions: z.array(PartitionDescriptionSchema),
 });
 /** `GET /v1/topics/:topic`. */
-export type TopicDescription = z.infer<typeof TopicDescriptionSchema>;
+export interface TopicDescription {
+  /** Topic name. */
+  name: string;
+  /** Replicas per partition. */
+  replicationFactor: number;
+  /** Every config with its value in force (defaults included), typed. */
+  configs: Record<string, number | string>;
+  /** One entry per partition. */
+  partitions: PartitionDescription[];
+}
 
 /** One entry of `GET /v1/topics`; `partitions` is the count. */
 export const TopicSummarySchema = z.object({
@@ -55,7 +77,14 @@ export const TopicSummarySchema = z.object({
   replicationFactor: z.number().int(),
 });
 /** One entry of `GET /v1/topics`. */
-export type TopicSummary = z.infer<typeof TopicSummarySchema>;
+export interface TopicSummary {
+  /** Topic name. */
+  name: string;
+  /** Partition count. */
+  partitions: number;
+  /** Replicas per partition. */
+  replicationFactor: number;
+}
 
 /** `GET /v1/topics`. */
 export const TopicListSchema = z.object({ topics: z.array(TopicSummarySchema) });
