@@ -12,10 +12,15 @@
  * @module
  */
 import { crc32c as nativeCrc32c } from "@node-rs/crc32";
-import { iterateBatches, type TopicConfigs, WeirError } from "../../client/protocol/mod.ts";
+import {
+  iterateBatches,
+  type TopicConfigs,
+  validateBatch,
+  WeirError,
+} from "../../client/protocol/mod.ts";
 import type { ActorContext, ActorLogic, Deferred, TimerHandle } from "../runtime/mod.ts";
 import { withTransfer } from "../runtime/mod.ts";
-import { Log, type LogConfig } from "./log/mod.ts";
+import { DEFAULT_LOG_CONFIG, Log, type LogConfig } from "./log/mod.ts";
 import type {
   AppendReply,
   FetchReply,
@@ -106,12 +111,13 @@ export class PartitionActor implements ActorLogic {
       case "fetch":
         return this.#fetch(request, ctx);
       case "cancelFetch":
-        return this.#cancelFetch(request.fetchId);
+        return this.#cancelFetch(request.fetchId, ctx);
       case "listOffsets":
         return this.#listOffsets(request.timestamp);
       case "configure":
+        // The configs replace the old ones: a key left out goes back to its default.
+        this.#openLog.updateConfig({ ...DEFAULT_LOG_CONFIG, ...logConfigOf(request.configs) });
         this.#init.configs = { ...request.configs };
-        this.#openLog.updateConfig(logConfigOf(request.configs));
         return this.#status();
       case "status":
         return this.#status();
@@ -146,28 +152,50 @@ export class PartitionActor implements ActorLogic {
     const where = `partition ${this.#name}`;
     // Check idempotent producers' sequences before anything is written.
     const identities: BatchIdentity[] = [];
-    let duplicates = 0;
-    let duplicateRange: { baseOffset: number; lastOffset: number } | null = null;
     for (const { header } of iterateBatches(batches)) {
-      const identity = {
+      identities.push({
         producerId: header.producerId,
         producerEpoch: header.producerEpoch,
         baseSequence: header.baseSequence,
         lastOffsetDelta: header.lastOffsetDelta,
-      };
-      const check = this.#producers.check(identity, where);
+      });
+    }
+    // Several batches in one request: check each against the state after the ones before it.
+    const scratch = identities.length > 1
+      ? ProducerState.restore(this.#producers.snapshot())
+      : this.#producers;
+    let duplicates = 0;
+    let duplicateRange: { baseOffset: number; lastOffset: number } | null = null;
+    let provisional = log.logEndOffset;
+    for (const identity of identities) {
+      const check = scratch.check(identity, where);
       if (check.kind === "duplicate") {
         duplicates++;
         duplicateRange ??= { baseOffset: check.baseOffset, lastOffset: check.lastOffset };
         duplicateRange.lastOffset = check.lastOffset;
+      } else if (scratch !== this.#producers) {
+        scratch.record(identity, provisional);
+        provisional += identity.lastOffsetDelta + 1;
       }
-      identities.push(identity);
     }
     if (duplicates > 0) {
       if (duplicates !== identities.length) {
         throw new WeirError(
           "OUT_OF_ORDER_SEQUENCE_NUMBER",
           `Cannot append to ${where}: the request mixes retried and new batches`,
+        );
+      }
+      // A retry is answered from the producer state, but only if it is intact: validate it as
+      // the log would have (a corrupt resend is INVALID_RECORD, not a duplicate).
+      let end = 0;
+      for (const { pos, size } of iterateBatches(batches)) {
+        validateBatch(batches, pos, { crc: nativeCrc32c });
+        end = pos + size;
+      }
+      if (end !== batches.length) {
+        throw new WeirError(
+          "INVALID_RECORD",
+          `Cannot append to ${where}: ${batches.length - end} trailing bytes after the last batch`,
         );
       }
       const reply: AppendReply = { ...duplicateRange!, duplicate: true };
@@ -235,10 +263,11 @@ export class PartitionActor implements ActorLogic {
     return waiter.reply;
   }
 
-  #cancelFetch(fetchId: string): boolean {
+  #cancelFetch(fetchId: string, ctx: ActorContext): boolean {
     for (const waiter of this.#waiters) {
       if (waiter.fetchId === fetchId) {
         this.#waiters.delete(waiter);
+        ctx.clock.clearTimeout(waiter.timer);
         waiter.reply.resolve(this.#emptyReply(waiter.offset));
         return true;
       }
