@@ -89,4 +89,6 @@ export interface PartitionStatus {
   segments: number;
   /** Parked long-poll fetches. */
   waiters: number;
+  /** Idempotent batches held until the batches before them arrive. */
+  parked: number;
 }

@@ -18,8 +18,8 @@ import {
   validateBatch,
   WeirError,
 } from "../../client/protocol/mod.ts";
-import type { ActorContext, ActorLogic, Deferred, TimerHandle } from "../runtime/mod.ts";
-import { withTransfer } from "../runtime/mod.ts";
+import type { ActorContext, ActorLogic, TimerHandle } from "../runtime/mod.ts";
+import { Deferred, withTransfer } from "../runtime/mod.ts";
 import { DEFAULT_LOG_CONFIG, Log, type LogConfig } from "./log/mod.ts";
 import type {
   AppendReply,
@@ -34,6 +34,19 @@ import { type BatchIdentity, ProducerState, type ProducerStateSnapshot } from ".
 const SNAPSHOT_FILE = "producer-state.snapshot";
 const DEFAULT_MAX_WAITERS = 1_000;
 const DEFAULT_MAINTENANCE_MS = 30_000;
+
+/** How long an idempotent batch that arrived ahead of its predecessors waits for them (ms). */
+export const PARK_MS = 2_000;
+const MAX_PARKED_PER_PRODUCER = 16;
+const MAX_PARKED = 1_024;
+
+interface ParkedAppend {
+  identity: BatchIdentity;
+  batches: Uint8Array;
+  acks: number;
+  reply: Deferred<unknown>;
+  timer: TimerHandle;
+}
 
 interface Waiter {
   offset: number;
@@ -75,6 +88,8 @@ export class PartitionActor implements ActorLogic {
   #log: Log | null = null;
   #producers = new ProducerState();
   readonly #waiters = new Set<Waiter>();
+  readonly #parked = new Map<number, ParkedAppend[]>();
+  #parkedCount = 0;
   #maintenance: TimerHandle | null = null;
 
   /** Creates the logic; nothing is opened until `start`. */
@@ -139,6 +154,10 @@ export class PartitionActor implements ActorLogic {
   stop(ctx: ActorContext): void {
     if (this.#maintenance !== null) ctx.clock.clearTimeout(this.#maintenance);
     for (const waiter of [...this.#waiters]) this.#answerWaiter(waiter, ctx);
+    this.#rejectParked(
+      new WeirError("ACTOR_STOPPED", `Cannot append to partition ${this.#name}: it is stopping`),
+      ctx,
+    );
     if (this.#log) {
       this.#log.flush();
       this.#saveProducerState();
@@ -148,9 +167,7 @@ export class PartitionActor implements ActorLogic {
   }
 
   #append(batches: Uint8Array, acks: number, ctx: ActorContext): unknown {
-    const log = this.#openLog;
-    const where = `partition ${this.#name}`;
-    // Check idempotent producers' sequences before anything is written.
+    this.#openLog;
     const identities: BatchIdentity[] = [];
     for (const { header } of iterateBatches(batches)) {
       identities.push({
@@ -160,6 +177,100 @@ export class PartitionActor implements ActorLogic {
         lastOffsetDelta: header.lastOffsetDelta,
       });
     }
+    const single = identities.length === 1 ? identities[0]! : undefined;
+    if (single && this.#producers.sequenceGap(single) > 0 && this.#canPark(single)) {
+      return this.#park(single, batches, acks, ctx);
+    }
+    const reply = this.#appendNow(batches, identities, acks, ctx);
+    if (single && single.producerId >= 0) this.#drainParked(single.producerId, ctx);
+    return reply;
+  }
+
+  /**
+   * Concurrent HTTP requests of one pipelining idempotent producer can arrive
+   * out of order. Instead of refusing a batch that starts after a gap (Kafka
+   * can, because one TCP connection keeps order), the partition holds it
+   * briefly until the missing batches arrive, then appends in sequence order.
+   * If they do not come within {@linkcode PARK_MS}, the batch goes through the
+   * normal check (`OUT_OF_ORDER_SEQUENCE_NUMBER`, or accepted for a producer
+   * whose state is gone).
+   */
+  #canPark(identity: BatchIdentity): boolean {
+    const list = this.#parked.get(identity.producerId);
+    return (list?.length ?? 0) < MAX_PARKED_PER_PRODUCER && this.#parkedCount < MAX_PARKED;
+  }
+
+  #park(identity: BatchIdentity, batches: Uint8Array, acks: number, ctx: ActorContext): unknown {
+    const parked: ParkedAppend = { identity, batches, acks, reply: ctx.defer(), timer: undefined };
+    parked.timer = ctx.clock.setTimeout(() => {
+      if (!this.#unpark(parked)) return;
+      this.#settle(parked, ctx);
+      this.#drainParked(identity.producerId, ctx);
+    }, PARK_MS);
+    const list = this.#parked.get(identity.producerId) ?? [];
+    list.push(parked);
+    this.#parked.set(identity.producerId, list);
+    this.#parkedCount++;
+    return parked.reply;
+  }
+
+  #unpark(parked: ParkedAppend): boolean {
+    const list = this.#parked.get(parked.identity.producerId);
+    const i = list?.indexOf(parked) ?? -1;
+    if (!list || i < 0) return false;
+    list.splice(i, 1);
+    if (list.length === 0) this.#parked.delete(parked.identity.producerId);
+    this.#parkedCount--;
+    return true;
+  }
+
+  #settle(parked: ParkedAppend, ctx: ActorContext): void {
+    try {
+      const result = this.#appendNow(parked.batches, [parked.identity], parked.acks, ctx);
+      if (result instanceof Deferred) {
+        (result as Deferred<unknown>).promise.then(
+          (v) => parked.reply.resolve(v),
+          (e) => parked.reply.reject(e),
+        );
+      } else {
+        parked.reply.resolve(result);
+      }
+    } catch (e) {
+      parked.reply.reject(e);
+    }
+  }
+
+  /** Appends parked batches of `producerId` that are now in sequence. */
+  #drainParked(producerId: number, ctx: ActorContext): void {
+    for (;;) {
+      const list = this.#parked.get(producerId);
+      const next = list?.find((p) => this.#producers.sequenceGap(p.identity) === 0);
+      if (!next) return;
+      this.#unpark(next);
+      ctx.clock.clearTimeout(next.timer);
+      this.#settle(next, ctx);
+    }
+  }
+
+  #rejectParked(error: WeirError, ctx: ActorContext): void {
+    for (const list of this.#parked.values()) {
+      for (const parked of list) {
+        ctx.clock.clearTimeout(parked.timer);
+        parked.reply.reject(error);
+      }
+    }
+    this.#parked.clear();
+    this.#parkedCount = 0;
+  }
+
+  #appendNow(
+    batches: Uint8Array,
+    identities: BatchIdentity[],
+    acks: number,
+    ctx: ActorContext,
+  ): unknown {
+    const log = this.#openLog;
+    const where = `partition ${this.#name}`;
     // Several batches in one request: check each against the state after the ones before it.
     const scratch = identities.length > 1
       ? ProducerState.restore(this.#producers.snapshot())
@@ -358,6 +469,7 @@ export class PartitionActor implements ActorLogic {
       size: log.size,
       segments: log.segmentCount,
       waiters: this.#waiters.size,
+      parked: this.#parkedCount,
     };
   }
 
@@ -382,6 +494,13 @@ export class PartitionActor implements ActorLogic {
   async #delete(ctx: ActorContext): Promise<boolean> {
     if (this.#maintenance !== null) ctx.clock.clearTimeout(this.#maintenance);
     this.#maintenance = null;
+    this.#rejectParked(
+      new WeirError(
+        "UNKNOWN_TOPIC_OR_PARTITION",
+        `Cannot append to partition ${this.#name}: it was deleted`,
+      ),
+      ctx,
+    );
     for (const waiter of [...this.#waiters]) {
       this.#waiters.delete(waiter);
       ctx.clock.clearTimeout(waiter.timer);

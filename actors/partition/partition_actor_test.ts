@@ -16,7 +16,7 @@ import type {
   PartitionRequest,
   PartitionStatus,
 } from "./messages.ts";
-import { PartitionActor } from "./partition_actor.ts";
+import { PARK_MS, PartitionActor } from "./partition_actor.ts";
 import { tempDir } from "../../tests/_helpers/temp_dir.ts";
 
 const SNAPSHOT_FILE = "producer-state.snapshot";
@@ -393,10 +393,22 @@ Deno.test("PartitionActor stores a retried idempotent batch once and returns its
   assertEquals(offsetsOf((await h.fetch(0)).batches), [0, 1, 2, 3, 4, 5, 6]);
 });
 
+/** Sends a batch that starts after a gap: it parks, and after PARK_MS its refusal code comes back. */
+async function gapCode(h: Harness, bytes: Uint8Array): Promise<string> {
+  const answer = codeOf(h.append(bytes));
+  const deadline = Date.now() + 5_000;
+  while ((await h.status()).parked === 0) {
+    if (Date.now() > deadline) throw new Error("Timed out waiting for the batch to park");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  h.clock.advance(PARK_MS);
+  return await answer;
+}
+
 Deno.test("PartitionActor refuses a sequence gap and an older producer epoch", async () => {
   await using h = await Harness.open();
   await h.append(idem(0, 0, 3));
-  assertEquals(await codeOf(h.append(idem(0, 5, 1))), "OUT_OF_ORDER_SEQUENCE_NUMBER");
+  assertEquals(await gapCode(h, idem(0, 5, 1)), "OUT_OF_ORDER_SEQUENCE_NUMBER");
   assertEquals(await codeOf(h.append(idem(1, 4, 1))), "OUT_OF_ORDER_SEQUENCE_NUMBER");
   assertEquals(await h.append(idem(1, 0, 2)), { baseOffset: 3, lastOffset: 4 });
   assertEquals(await codeOf(h.append(idem(0, 3, 1))), "INVALID_PRODUCER_EPOCH");
@@ -432,7 +444,7 @@ for (const crash of [false, true]) {
     if (crash) await Deno.remove(snapshot);
     await h.start();
     assertEquals(await h.append(second), { baseOffset: 3, lastOffset: 4, duplicate: true });
-    assertEquals(await codeOf(h.append(idem(0, 9, 1))), "OUT_OF_ORDER_SEQUENCE_NUMBER");
+    assertEquals(await gapCode(h, idem(0, 9, 1)), "OUT_OF_ORDER_SEQUENCE_NUMBER");
     assertEquals(await h.append(idem(0, 5, 1)), { baseOffset: 6, lastOffset: 6 });
     assertEquals((await h.status()).logEndOffset, 7);
   });
@@ -573,4 +585,26 @@ Deno.test("PartitionActor refuses a corrupt resend of an idempotent batch instea
   assertEquals(err.code, "INVALID_RECORD");
   const retry = await ref.ask({ type: "append", batches: make(), acks: 1 });
   assertEquals(retry, { baseOffset: 0, lastOffset: 0, duplicate: true });
+});
+
+Deno.test("PartitionActor holds an idempotent batch that overtook its predecessor and appends both in order", async () => {
+  await using h = await Harness.open();
+  await h.append(idem(0, 0, 2)); // offsets 0..1, next sequence 2
+  const later = h.append(idem(0, 4, 3)); // sequences 4..6 arrive first
+  const deadline = Date.now() + 5_000;
+  while ((await h.status()).parked === 0) {
+    if (Date.now() > deadline) throw new Error("Timed out waiting for the batch to park");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  assertEquals((await h.status()).logEndOffset, 2); // nothing written yet
+  assertEquals(await h.append(idem(0, 2, 2)), { baseOffset: 2, lastOffset: 3 });
+  assertEquals(await later, { baseOffset: 4, lastOffset: 6 });
+  assertEquals((await h.status()).parked, 0);
+  // A new producer's first batches may also arrive out of order.
+  const other = (baseSequence: number, count: number) =>
+    batch(count, { producerId: 9, producerEpoch: 0, baseSequence, prefix: "q" });
+  const second = h.append(other(3, 1));
+  while ((await h.status()).parked === 0) await new Promise((r) => setTimeout(r, 1));
+  assertEquals(await h.append(other(0, 3)), { baseOffset: 7, lastOffset: 9 });
+  assertEquals(await second, { baseOffset: 10, lastOffset: 10 });
 });

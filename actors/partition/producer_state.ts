@@ -123,6 +123,23 @@ export class ProducerState {
     return { kind: "append" };
   }
 
+  /**
+   * How many sequence numbers are missing before `batch`: > 0 when it
+   * starts after a gap in its producer's current epoch (an earlier batch is
+   * still on its way), or when an unknown producer's first batch does not
+   * start at 0; otherwise 0 (in order, a retry, fenced or not idempotent —
+   * {@linkcode ProducerState.check} tells which).
+   */
+  sequenceGap(batch: BatchIdentity): number {
+    if (batch.producerId < 0) return 0;
+    const entry = this.#producers.get(batch.producerId);
+    if (!entry) return batch.baseSequence > 0 ? batch.baseSequence : 0;
+    const last = entry.batches.at(-1);
+    if (batch.producerEpoch !== entry.epoch || last === undefined) return 0;
+    const ahead = (batch.baseSequence - (last.lastSeq + 1) + 2 * SEQ_MOD) % SEQ_MOD;
+    return ahead < SEQ_MOD / 2 ? ahead : 0;
+  }
+
   /** Records an appended batch (also used to rebuild the state from the log). */
   record(batch: BatchIdentity, baseOffset: number): void {
     const lastOffset = baseOffset + batch.lastOffsetDelta;

@@ -43,6 +43,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
     args: [
       "run",
       "-A",
+      "--unstable-no-legacy-abort",
       MAIN,
       "--port",
       "0",
