@@ -406,13 +406,14 @@ export class Log implements Disposable {
   /** Seals the active segment and starts a new one at `baseOffset` (default: the log end). */
   #roll(baseOffset = this.logEndOffset): void {
     const old = this.#active;
-    old.seal();
+    // The old segment's .log is fsynced in the background (group sync), not here: fsyncing a
+    // large segment synchronously would stall every append for as long as it takes. The
+    // recovery point passes the segment only once that fsync is done.
+    old.seal({ syncLog: false });
     const seg = Segment.create(this.#segmentOptions(Math.max(baseOffset, old.nextOffset)));
     this.#fs.syncDir(this.dir);
     this.#segments.add(seg);
-    // Every segment before the new one is sealed (fsynced).
-    this.#recoveryPoint = Math.max(this.#recoveryPoint, old.nextOffset);
-    this.#persistRecoveryPoint();
+    this.sync().then(() => this.#persistRecoveryPointQuietly(), () => {});
     logger.debug("Rolled {name} at offset {offset}", { name: this.#name, offset: seg.baseOffset });
   }
 
@@ -424,6 +425,16 @@ export class Log implements Disposable {
       this.#roll();
     } catch (e) {
       throw this.#fail(e, "roll");
+    }
+  }
+
+  /** Persists the recovery point after a background sync; a failure takes the log offline. */
+  #persistRecoveryPointQuietly(): void {
+    if (this.#closed || this.#failure !== null) return;
+    try {
+      this.#persistRecoveryPoint();
+    } catch (e) {
+      this.#fail(e, "checkpoint the recovery point of");
     }
   }
 

@@ -732,16 +732,21 @@ export class Segment {
 
   /**
    * Makes the segment inactive (on roll or close): records the largest
-   * timestamp as the last time-index entry, then fsyncs the log and both
-   * index files.
+   * timestamp as the last time-index entry, then fsyncs both index files
+   * and (unless `syncLog: false`) the log. A roll passes `syncLog: false`
+   * and leaves the `.log` fsync to the log's background group sync, so a
+   * large segment's fsync never blocks appends; the segment then stays
+   * `unsynced` until that sync, and the recovery point does not pass it.
    */
-  seal(): void {
+  seal(options: { syncLog?: boolean } = {}): void {
     if (this.#nextOffset > this.baseOffset && this.#maxTimestamp >= 0) {
       this.#timeIndex.append(this.#maxTimestamp, this.#nextOffset - 1);
     }
     this.flushIndexes();
-    this.#log.sync(); // even when clean: an fsync started elsewhere may still be in flight
-    this.#unsynced = false;
+    if (options.syncLog ?? true) {
+      this.#log.sync(); // even when clean: an fsync started elsewhere may still be in flight
+      this.#unsynced = false;
+    }
     for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
       const file = this.#o.fs.open(Segment.path(this.#o, suffix), { create: true });
       try {
