@@ -33,6 +33,12 @@ export const BrokerConfigSchema = z.object({
   actorHost: z.enum(["worker", "inline"]).default("worker"),
   /** How often partitions check retention and compaction (ms). */
   retentionCheckIntervalMs: z.coerce.number().int().min(10).default(30_000),
+  /** Partitions of the internal `__consumer_offsets` topic (fixed once the topic exists). */
+  offsetsTopicPartitions: z.coerce.number().int().min(1).max(1000).default(4),
+  /** A group coordinator with no members for this long is passivated (its actor stopped), ms. */
+  groupIdleMs: z.coerce.number().int().min(10).default(300_000),
+  /** Most members of one consumer group (`group.max.size`). */
+  groupMaxSize: z.coerce.number().int().min(1).default(1000),
   /** NATS server URL for cluster mode (later). */
   nats: z.string().optional(),
   /** Kafka wire-protocol port (later). */
@@ -75,6 +81,9 @@ const FLAGS: Record<string, keyof BrokerOptions> = {
   "max-topics": "maxTopics",
   "actor-host": "actorHost",
   "retention-check-interval-ms": "retentionCheckIntervalMs",
+  "offsets-topic-partitions": "offsetsTopicPartitions",
+  "group-idle-ms": "groupIdleMs",
+  "group-max-size": "groupMaxSize",
   "nats": "nats",
   "kafka-port": "kafkaPort",
   "log-level": "logLevel",

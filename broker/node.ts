@@ -15,10 +15,18 @@ import { getLogger } from "@logtape/logtape";
 import {
   type BatchProduceResponse,
   type ClusterInfo,
+  type CommitOffsetsRequest,
   type ConfigInput,
   type CreateTopicRequest,
   defaultTopicConfigs,
+  type GroupDescriptionResponse,
+  type GroupOffsetsResponse,
+  type GroupSummary,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
   type InitProducerResponse,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
   type OffsetsResponse,
   type TopicDescription,
   type TopicSummary,
@@ -36,6 +44,12 @@ import {
   type PartitionStatus,
 } from "../actors/partition/mod.ts";
 import {
+  GROUP_COORDINATOR_WORKER_URL,
+  GroupCoordinatorActor,
+  type GroupCoordinatorInit,
+  OFFSETS_TOPIC,
+} from "../actors/group_coordinator/mod.ts";
+import {
   MetadataRegistryActor,
   REGISTRY_WORKER_URL,
   type RegistryInit,
@@ -43,6 +57,7 @@ import {
   type TopicMetadata,
 } from "../actors/metadata_registry/mod.ts";
 import type { BrokerConfig } from "./config.ts";
+import { GROUP_KIND, GroupCoordinators } from "./groups.ts";
 import type {
   AppendBatchesOptions,
   EdgeBackend,
@@ -71,6 +86,9 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
   readonly #system: ActorSystem;
   readonly #registry: ActorRef<RegistryRequest>;
   readonly #topics = new Map<string, TopicMetadata>();
+  readonly #clock: Clock;
+  readonly #offsetsSpawns = new Map<number, Promise<void>>();
+  #groups: GroupCoordinators | null = null;
   #adminQueue: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | null = null;
 
@@ -78,8 +96,10 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
     config: BrokerConfig,
     system: ActorSystem,
     registry: ActorRef<RegistryRequest>,
+    clock: Clock,
   ) {
     this.#config = config;
+    this.#clock = clock;
     this.#system = system;
     this.#registry = registry;
     this.limits = { maxRequestBytes: config.maxRequestBytes };
@@ -96,8 +116,10 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
    */
   static async start(config: BrokerConfig, options: BrokerNodeOptions = {}): Promise<BrokerNode> {
     await Deno.mkdir(config.dataDir, { recursive: true });
+    const clock = options.clock ?? systemClock;
+    let groups: GroupCoordinators | null = null;
     const system = new ActorSystem({
-      clock: options.clock ?? systemClock,
+      clock,
       makeError: (code, message) => new WeirError(code, message),
       kinds: {
         [PARTITION]: {
@@ -108,14 +130,20 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
           worker: REGISTRY_WORKER_URL,
           inline: ((init: RegistryInit) => new MetadataRegistryActor(init)) as never,
         },
+        [GROUP_KIND]: {
+          worker: GROUP_COORDINATOR_WORKER_URL,
+          inline: ((init: GroupCoordinatorInit) => new GroupCoordinatorActor(init)) as never,
+        },
       },
-      onActorRestarted: (e) =>
+      onActorRestarted: (e) => {
         logger.warn("Actor {kind}/{id} restarted ({restarts}): {message}", {
           kind: e.kind,
           id: e.id,
           restarts: e.restarts,
           message: e.error.message,
-        }),
+        });
+        if (e.kind === GROUP_KIND) groups?.restarted(e.id);
+      },
       onActorFailed: (e) =>
         logger.error("Actor {kind}/{id} failed after {restarts} restarts: {message}", {
           kind: e.kind,
@@ -136,7 +164,7 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
           maxTopics: config.maxTopics,
         },
       }) as ActorRef<RegistryRequest>;
-      const node = new BrokerNode(config, system, registry);
+      const node = new BrokerNode(config, system, registry, clock);
       await registry.ask({
         type: "registerBroker",
         broker: {
@@ -149,9 +177,11 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
       const inits: PartitionInit[] = [];
       for (const topic of topics) {
         node.#topics.set(topic.name, topic);
+        if (topic.name === OFFSETS_TOPIC) continue; // spawned on first use by a group
         for (let p = 0; p < topic.partitions; p++) inits.push(node.#partitionInit(topic, p));
       }
       await node.#spawnAll(inits);
+      groups = await node.#startGroups();
       logger.info("Broker node {nodeId} started with {topics} topics, {partitions} partitions", {
         nodeId: config.nodeId,
         topics: topics.length,
@@ -162,6 +192,122 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
       await system.shutdown();
       throw e;
     }
+  }
+
+  /**
+   * Creates `__consumer_offsets` (compacted, internal) when it does not exist
+   * and sets up the group coordinators. The offsets topic's partition actors
+   * are spawned when a group first needs one.
+   */
+  async #startGroups(): Promise<GroupCoordinators> {
+    if (!this.#topics.has(OFFSETS_TOPIC)) {
+      const topic = await this.#registry.ask<TopicMetadata>({
+        type: "createTopic",
+        request: {
+          name: OFFSETS_TOPIC,
+          partitions: this.#config.offsetsTopicPartitions,
+          configs: { "cleanup.policy": "compact" },
+        },
+        internal: true,
+      });
+      this.#topics.set(topic.name, topic);
+    }
+    const knownGroups = await this.#registry.ask<string[]>({ type: "listGroups" });
+    this.#groups = new GroupCoordinators({
+      system: this.#system,
+      host: this.#config.actorHost,
+      clock: this.#clock,
+      idleMs: this.#config.groupIdleMs,
+      maxSize: this.#config.groupMaxSize,
+      offsetsPartitions: this.#topic(OFFSETS_TOPIC).partitions,
+      knownGroups,
+      registerGroup: async (groupId) => {
+        await this.#registry.ask({ type: "registerGroup", groupId });
+      },
+      partitionCounts: () => this.#partitionCounts(),
+      ensureOffsetsPartition: (p) => this.#ensureOffsetsPartition(p),
+      highWatermark: async (topic, partition) => {
+        const meta = this.#topics.get(topic);
+        if (meta === undefined || partition >= meta.partitions) return null;
+        const status = await this.#partition(topic, partition).ask<PartitionStatus>({
+          type: "status",
+        });
+        return status.highWatermark;
+      },
+    });
+    return this.#groups;
+  }
+
+  /** Partition counts of every non-internal topic. */
+  #partitionCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const topic of this.#topics.values()) {
+      if (!topic.name.startsWith("__")) out[topic.name] = topic.partitions;
+    }
+    return out;
+  }
+
+  #ensureOffsetsPartition(partition: number): Promise<void> {
+    const id = partitionId(OFFSETS_TOPIC, partition);
+    if (this.#system.has(PARTITION, id)) return Promise.resolve();
+    let spawning = this.#offsetsSpawns.get(partition);
+    if (spawning === undefined) {
+      const init = this.#partitionInit(this.#topic(OFFSETS_TOPIC), partition);
+      spawning = this.#system.spawn({ kind: PARTITION, id, host: this.#config.actorHost, init })
+        .then(() => {}).finally(() => this.#offsetsSpawns.delete(partition));
+      this.#offsetsSpawns.set(partition, spawning);
+    }
+    return spawning;
+  }
+
+  get #groupsReady(): GroupCoordinators {
+    if (this.#groups === null) {
+      throw new WeirError("COORDINATOR_NOT_AVAILABLE", "Cannot use groups: the node is starting");
+    }
+    return this.#groups;
+  }
+
+  /** The group coordinators (for tests and metrics). */
+  get groups(): GroupCoordinators {
+    return this.#groupsReady;
+  }
+
+  /** `GET /v1/groups`. */
+  listGroups(): Promise<GroupSummary[]> {
+    return this.#groupsReady.listGroups();
+  }
+
+  /** `GET /v1/groups/:group`. */
+  describeGroup(groupId: string): Promise<GroupDescriptionResponse> {
+    return this.#groupsReady.describeGroup(groupId);
+  }
+
+  /** `POST /v1/groups/:group/members`. */
+  joinGroup(groupId: string, request: JoinGroupRequest): Promise<JoinGroupResponse> {
+    return this.#groupsReady.joinGroup(groupId, request);
+  }
+
+  /** `POST /v1/groups/:group/members/:memberId/heartbeat`. */
+  heartbeat(
+    groupId: string,
+    request: HeartbeatRequest & { memberId: string },
+  ): Promise<HeartbeatResponse> {
+    return this.#groupsReady.heartbeat(groupId, request);
+  }
+
+  /** `DELETE /v1/groups/:group/members/:memberId`. */
+  leaveGroup(groupId: string, memberId: string): Promise<void> {
+    return this.#groupsReady.leaveGroup(groupId, memberId);
+  }
+
+  /** `POST /v1/groups/:group/offsets`. */
+  commitOffsets(groupId: string, request: CommitOffsetsRequest): Promise<GroupOffsetsResponse> {
+    return this.#groupsReady.commitOffsets(groupId, request);
+  }
+
+  /** `GET /v1/groups/:group/offsets`. */
+  fetchOffsets(groupId: string, options: { topic?: string } = {}): Promise<GroupOffsetsResponse> {
+    return this.#groupsReady.fetchOffsets(groupId, options);
   }
 
   /** Tells the registry where this node's HTTP edge listens (after binding port 0). */
@@ -284,6 +430,7 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
         });
         throw e;
       }
+      await this.#groups?.topicsChanged();
       return await this.#describe(topic);
     });
   }
@@ -355,6 +502,7 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
         await this.#system.stop(PARTITION, id);
         await Deno.remove(`${this.#config.dataDir}/${id}`, { recursive: true }).catch(() => {});
       }));
+      await this.#groups?.topicsChanged();
     });
   }
 
@@ -451,6 +599,7 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
     const asks: Promise<unknown>[] = [];
     for (const topic of this.#topics.values()) {
       for (let p = 0; p < topic.partitions; p++) {
+        if (!this.#system.has(PARTITION, partitionId(topic.name, p))) continue; // offsets, unused
         asks.push(this.#partition(topic.name, p).ask({ type: "maintain" }));
       }
     }
@@ -461,6 +610,7 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#adminQueue.catch(() => {});
+      await this.#groups?.close();
       await this.#system.shutdown();
     })();
     return this.#closing;

@@ -1,16 +1,23 @@
 /**
- * Topic administration over the HTTP edge: create, delete, list, describe and
- * alter configs. (Group administration comes with consumer groups.)
+ * Topic and group administration over the HTTP edge: create, delete, list,
+ * describe and alter topics; list and describe consumer groups and reset a
+ * group's committed offsets (only while the group has no members).
  *
  * @module
  */
 import type { HttpClient } from "./http.ts";
 import {
   type ConfigInput,
+  type GroupDescriptionResponse,
+  GroupDescriptionSchema,
+  GroupListSchema,
+  type GroupSummary,
+  type OffsetCommit,
   type TopicDescription,
   TopicDescriptionSchema,
   TopicListSchema,
   type TopicSummary,
+  WeirError,
 } from "./protocol/mod.ts";
 
 /** Options of {@linkcode Admin.createTopic}. */
@@ -25,10 +32,26 @@ export interface CreateTopicOptions {
   configs?: Record<string, ConfigInput>;
 }
 
+/** Options of {@linkcode Admin.resetGroupOffsets}. */
+export interface ResetGroupOffsetsOptions {
+  /** The group (it must have no members). */
+  groupId: string;
+  /** The topic whose offsets are reset. */
+  topic: string;
+  /** The log start (`"earliest"`), the high watermark (`"latest"`) or an offset. */
+  to: "earliest" | "latest" | number;
+  /** Only these partitions (default: all of the topic). */
+  partitions?: readonly number[];
+}
+
 /** Per-call options of admin calls. */
 export interface AdminCallOptions {
   /** Aborts the call. */
   signal?: AbortSignal;
+}
+
+function groupPath(groupId: string): string {
+  return `/v1/groups/${encodeURIComponent(groupId)}`;
 }
 
 function topicPath(name: string): string {
@@ -39,7 +62,10 @@ function callOptions(options: AdminCallOptions): { signal?: AbortSignal } {
   return options.signal === undefined ? {} : { signal: options.signal };
 }
 
-/** Topic administration (`weir.admin`). Every method throws {@linkcode WeirError} by code. */
+/**
+ * Topic and group administration (`weir.admin`). Every method throws
+ * {@linkcode WeirError} by code.
+ */
 export class Admin {
   readonly #http: HttpClient;
 
@@ -128,5 +154,83 @@ export class Admin {
       json: { configs },
       ...callOptions(options),
     });
+  }
+
+  /**
+   * Lists consumer groups.
+   *
+   * @param options Per-call signal.
+   * @returns `{ groupId, state, members }` per group (`members` is the count).
+   */
+  async listGroups(options: AdminCallOptions = {}): Promise<GroupSummary[]> {
+    return (await this.#http.json("/v1/groups", GroupListSchema, callOptions(options))).groups;
+  }
+
+  /**
+   * Describes a consumer group: state, epoch, members with their
+   * assignment, committed offsets with lag.
+   *
+   * @param groupId The group.
+   * @param options Per-call signal.
+   * @returns The description.
+   * @throws {WeirError} `GROUP_ID_NOT_FOUND` / `NOT_FOUND` as the broker answers; `INVALID_GROUP_ID`.
+   */
+  describeGroup(
+    groupId: string,
+    options: AdminCallOptions = {},
+  ): Promise<GroupDescriptionResponse> {
+    return this.#http.json(groupPath(groupId), GroupDescriptionSchema, callOptions(options));
+  }
+
+  /**
+   * Sets a group's committed offsets of one topic to the earliest or latest
+   * offset of each partition, or to a given offset. Allowed only while the
+   * group has no members (the commit is sent without a member id).
+   *
+   * @param reset Group, topic, target and optional partitions.
+   * @param options Per-call signal.
+   * @returns The offsets committed.
+   * @throws {WeirError} `REBALANCE_IN_PROGRESS` while the group has members;
+   *   `UNKNOWN_TOPIC_OR_PARTITION` for a topic or partition that does not exist;
+   *   `INVALID_REQUEST` for a negative or non-integer offset.
+   */
+  async resetGroupOffsets(
+    reset: ResetGroupOffsetsOptions,
+    options: AdminCallOptions = {},
+  ): Promise<OffsetCommit[]> {
+    const { to } = reset;
+    if (to !== "earliest" && to !== "latest" && (!Number.isSafeInteger(to) || to < 0)) {
+      throw new WeirError(
+        "INVALID_REQUEST",
+        `Cannot reset offsets of group "${reset.groupId}": to ${
+          JSON.stringify(to)
+        } is not "earliest", "latest" or an offset >= 0`,
+      );
+    }
+    const topic = await this.describeTopic(reset.topic, options);
+    const wanted = reset.partitions === undefined ? undefined : new Set(reset.partitions);
+    const known = new Set(topic.partitions.map((p) => p.partition));
+    for (const p of wanted ?? []) {
+      if (!known.has(p)) {
+        throw new WeirError(
+          "UNKNOWN_TOPIC_OR_PARTITION",
+          `Cannot reset offsets of group "${reset.groupId}": "${reset.topic}" has no partition ${p}`,
+        );
+      }
+    }
+    const offsets: OffsetCommit[] = topic.partitions
+      .filter((p) => wanted === undefined || wanted.has(p.partition))
+      .map((p) => ({
+        topic: reset.topic,
+        partition: p.partition,
+        offset: to === "earliest" ? p.logStartOffset : to === "latest" ? p.highWatermark : to,
+      }));
+    const response = await this.#http.request(`${groupPath(reset.groupId)}/offsets`, {
+      method: "POST",
+      json: { offsets },
+      ...callOptions(options),
+    });
+    await response.body?.cancel();
+    return offsets;
   }
 }

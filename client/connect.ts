@@ -85,13 +85,14 @@ export class Weir implements AsyncDisposable {
   }
 
   /**
-   * A consumer; closed with the connection. Assign partitions with
-   * `consumer.assign(...)` (groups come later).
+   * A consumer; closed with the connection. With `groupId` it joins the
+   * group and reads what the broker assigns; without, assign partitions with
+   * `consumer.assign(...)`.
    *
-   * @param options Topics, offset reset, prefetch bounds.
+   * @param options Topics, group, offset reset, commits, prefetch bounds.
    * @returns The consumer.
-   * @throws {WeirError} `INVALID_REQUEST` for `groupId` (not available yet), a bad option or a
-   *   closed connection.
+   * @throws {WeirError} `INVALID_REQUEST` for a bad option or a closed connection;
+   *   `INVALID_GROUP_ID`.
    */
   consumer<T extends TopicLike = string>(options: ConsumerOptions<T> = {}): Consumer<T> {
     this.#open("create a consumer");

@@ -9,14 +9,56 @@
  * Leaving the loop with `break` closes the consumer; `close()` aborts the
  * fetches in flight.
  *
- * Consumer groups (`groupId`, commits, `on("assigned")`) come in a later
- * issue: they will drive the same partition sources through `#assignSources`.
+ * Group mode (`groupId`): the consumer joins the group at once (when it has
+ * topics) and a {@linkcode GroupMembership} heartbeats on its own timer, so
+ * a slow loop never gets the member kicked out. The broker decides the
+ * assignment; the consumer follows it on every heartbeat answer:
+ *
+ * - a partition no longer assigned is revoked in this order: its fetch stops
+ *   and its buffer is dropped, its processed offset is committed
+ *   (`autoCommit`), `"revoked"` listeners run (awaited), and only then the
+ *   next heartbeat stops listing it in `ownedPartitions` (so the broker can
+ *   give it to another member);
+ * - a new partition starts at the group's committed offset, else at
+ *   `autoOffsetReset`; with `"none"` the loop throws `OFFSET_OUT_OF_RANGE`
+ *   for it (again on each call) until a `seek` gives it a position; then
+ *   `"assigned"` listeners run and fetching starts when the loop asks;
+ * - `FENCED_MEMBER_EPOCH` / `UNKNOWN_MEMBER_ID` (the broker dropped us, e.g.
+ *   after a session timeout): every partition is dropped WITHOUT a commit
+ *   (another member may own it already), `"revoked"` listeners run, and the
+ *   consumer joins again.
+ *
+ * A record counts as processed when the loop asks for the next one (a batch
+ * of `batches()` likewise), so the record in hand when the loop is left
+ * with `break` or an exception is not committed by `autoCommit` and is read
+ * again later (at-least-once); `commit(record)` counts it explicitly.
+ * `autoCommit` (default on) commits processed offsets every
+ * `autoCommitIntervalMs` (5 s), on revoke and on `close()`; `close()` then
+ * leaves the group (`DELETE`), which hands the partitions over at once. A
+ * committed offset is the next offset to read (Kafka's rule); commits carry
+ * the member id and epoch and are sent in order with the heartbeats.
+ * `subscribe(moreTopics)` gives up the partitions (with a commit), leaves and
+ * joins again with the larger subscription (a heartbeat carries none).
  *
  * @module
  */
+import {
+  type CommitFn,
+  GroupMembership,
+  type Schedule,
+  timerSchedule,
+} from "./_group_membership.ts";
 import { type FetchSettings, type OffsetSpec, PartitionSource } from "./_partition_source.ts";
 import type { HttpClient } from "./http.ts";
-import { type DecodedRecord, WeirError } from "./protocol/mod.ts";
+import {
+  type DecodedRecord,
+  GroupOffsetsResponseSchema,
+  type OffsetCommit,
+  type TopicPartitionList,
+  toWeirError,
+  validateGroupId,
+  WeirError,
+} from "./protocol/mod.ts";
 import {
   type TopicKey,
   type TopicLike,
@@ -26,6 +68,7 @@ import {
 } from "./typed_topic.ts";
 
 export type { OffsetSpec } from "./_partition_source.ts";
+export type { Schedule } from "./_group_membership.ts";
 
 /** A record as a consumer yields it; `K`/`V` come from the topic's codecs. */
 export interface ConsumerRecord<K = string, V = unknown> {
@@ -75,12 +118,46 @@ export interface Assignment<T extends TopicLike = TopicLike> extends TopicPartit
   offset?: OffsetSpec;
 }
 
+/** One offset to commit: the next offset the group will read. */
+export interface CommitOffset<T extends TopicLike = TopicLike> extends TopicPartition<T> {
+  /** Next offset to read (Kafka's rule: last processed offset + 1). */
+  offset: number;
+  /** Stored with the offset. */
+  metadata?: string;
+}
+
+/** The events of a group consumer. */
+export type ConsumerEvent = "assigned" | "revoked";
+
+/** A listener of `"assigned"`/`"revoked"`; awaited before the consumer goes on. */
+export type RebalanceListener = (
+  partitions: { topic: string; partition: number }[],
+) => void | Promise<void>;
+
 /** Options of a consumer (`weir.consumer(options)`). */
 export interface ConsumerOptions<T extends TopicLike = TopicLike> {
-  /** Topics read; their codecs type and decode the records. */
+  /** Topics read (subscribed to, with `groupId`); their codecs type and decode the records. */
   topics?: readonly T[];
-  /** Consumer groups are not available yet: giving one throws `INVALID_REQUEST`. */
+  /** Consumer group: the broker assigns the partitions of `topics` (see the module doc). */
   groupId?: string;
+  /** Group mode: commit processed offsets every interval, on revoke and on close (default true). */
+  autoCommit?: boolean;
+  /** Group mode: the auto-commit interval in ms (default 5,000). */
+  autoCommitIntervalMs?: number;
+  /** Group mode: session timeout in ms, 1,000–300,000 (broker default 45,000). */
+  sessionTimeoutMs?: number;
+  /** Group mode: rebalance timeout in ms (broker default). */
+  rebalanceTimeoutMs?: number;
+  /** Group mode: static membership id; rejoining within the session keeps the partitions. */
+  instanceId?: string;
+  /** Group mode: the timer for heartbeats and auto-commits (default `setTimeout`; for tests). */
+  schedule?: Schedule;
+  /**
+   * Group mode: told of background failures the consumer handled itself (a
+   * failed auto-commit, heartbeat or join retry, a listener that threw); the
+   * SDK has no logger of its own. Default: ignored.
+   */
+  onError?: (error: WeirError) => void;
   /** Where to start without an offset, and after `OFFSET_OUT_OF_RANGE` (default `"latest"`). */
   autoOffsetReset?: "earliest" | "latest" | "none";
   /** Most records buffered per partition (default 1,000). */
@@ -92,6 +169,22 @@ export interface ConsumerOptions<T extends TopicLike = TopicLike> {
 }
 
 const fromUtf8 = new TextDecoder();
+
+/** Calling this symbol on a group consumer stops its heartbeats and commits (simulates death). */
+const STOP_HEARTBEATS = Symbol.for("weir.test.stopHeartbeats");
+
+function sortedLists(tps: Iterable<{ topic: string; partition: number }>): TopicPartitionList[] {
+  const byTopic = new Map<string, number[]>();
+  for (const tp of tps) {
+    const list = byTopic.get(tp.topic) ?? [];
+    list.push(tp.partition);
+    byTopic.set(tp.topic, list);
+  }
+  return [...byTopic.keys()].sort().map((topic) => ({
+    topic,
+    partitions: byTopic.get(topic)!.sort((a, b) => a - b),
+  }));
+}
 
 function tpKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
@@ -137,21 +230,34 @@ export class Consumer<T extends TopicLike = TopicLike>
   #wake: (() => void) | undefined;
   #changed: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  readonly #groupId: string | undefined;
+  readonly #group: GroupMembership | undefined;
+  readonly #autoCommit: boolean;
+  readonly #autoCommitIntervalMs: number;
+  readonly #schedule: Schedule;
+  #cancelAutoCommit: (() => void) | undefined;
+  /** Group mode: next offset after the last processed record, per partition. */
+  readonly #processed = new Map<string, number>();
+  /** Group mode: the offset last committed (or found committed), per partition. */
+  readonly #committed = new Map<string, number>();
+  /** Group mode: partitions without a position (`autoOffsetReset: "none"`), until a seek. */
+  readonly #unpositioned = new Set<string>();
+  readonly #listeners: Record<ConsumerEvent, Set<RebalanceListener>> = {
+    assigned: new Set(),
+    revoked: new Set(),
+  };
+  #failure: WeirError | undefined;
+  readonly #onError: ((error: WeirError) => void) | undefined;
 
   /**
    * Creates a consumer (use `weir.consumer(options)`).
    *
    * @param http The connection's HTTP client.
-   * @param options Topics, offset reset, prefetch bounds, long-poll wait.
-   * @throws {WeirError} `INVALID_REQUEST` for `groupId` (not available yet) or a bad option.
+   * @param options Topics, group, offset reset, commits, prefetch bounds, long-poll wait.
+   * @throws {WeirError} `INVALID_REQUEST` for a bad option; `INVALID_GROUP_ID`.
    */
   constructor(http: HttpClient, options: ConsumerOptions<T> = {}) {
-    if (options.groupId !== undefined) {
-      throw new WeirError(
-        "INVALID_REQUEST",
-        "Cannot subscribe: consumer groups are not available yet",
-      );
-    }
+    if (options.groupId !== undefined) validateGroupId(options.groupId);
     const reset = options.autoOffsetReset ?? "latest";
     if (reset !== "earliest" && reset !== "latest" && reset !== "none") {
       throw new WeirError(
@@ -177,6 +283,39 @@ export class Consumer<T extends TopicLike = TopicLike>
       const typed = toTypedTopic(t);
       this.#topics.set(typed.name, typed as TypedTopic<unknown, unknown>);
     }
+    this.#groupId = options.groupId;
+    this.#autoCommit = options.autoCommit ?? true;
+    this.#autoCommitIntervalMs = checkInt(
+      "autoCommitIntervalMs",
+      options.autoCommitIntervalMs ?? 5_000,
+      1,
+      86_400_000,
+    );
+    this.#schedule = options.schedule ?? timerSchedule;
+    this.#onError = options.onError;
+    if (options.groupId === undefined) {
+      this.#group = undefined;
+      return;
+    }
+    this.#group = new GroupMembership(http, {
+      groupId: options.groupId,
+      instanceId: options.instanceId,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      rebalanceTimeoutMs: options.rebalanceTimeoutMs,
+      schedule: this.#schedule,
+      onError: options.onError,
+      handler: {
+        owned: () => sortedLists(this.assignment()),
+        reconcile: (assignment, commit) => this.#reconcile(assignment, commit),
+        lost: () => this.#lose(),
+        failed: (error) => {
+          this.#failure = error;
+          this.#signal();
+        },
+      },
+    });
+    if (this.#topics.size > 0) this.#group.subscribe([...this.#topics.keys()]);
+    if (this.#autoCommit) this.#armAutoCommit();
   }
 
   /** True once `close()` was called. */
@@ -194,6 +333,12 @@ export class Consumer<T extends TopicLike = TopicLike>
    */
   assign(assignments: readonly Assignment<T | string>[]): void {
     this.#open("assign partitions");
+    if (this.#group !== undefined) {
+      throw new WeirError(
+        "INVALID_REQUEST",
+        `Cannot assign partitions: the consumer is in group "${this.#groupId}" (use subscribe)`,
+      );
+    }
     const next = new Map<
       string,
       { topic: TypedTopic<unknown, unknown>; partition: number; offset: OffsetSpec | undefined }
@@ -243,7 +388,13 @@ export class Consumer<T extends TopicLike = TopicLike>
    */
   seek(target: TopicPartition<T | string> & { offset: OffsetSpec }): void {
     const source = this.#source(target, "seek");
-    source.seek(checkOffset(target.offset, `seek ${source.label}`));
+    const offset = checkOffset(target.offset, `seek ${source.label}`);
+    source.seek(offset);
+    const key = tpKey(source.topic.name, source.partition);
+    this.#unpositioned.delete(key);
+    this.#committed.delete(key);
+    if (typeof offset === "number") this.#processed.set(key, offset);
+    else this.#processed.delete(key);
     this.#signal();
   }
 
@@ -306,6 +457,7 @@ export class Consumer<T extends TopicLike = TopicLike>
         }
         if (source.buffer.length === 0) this.#current = undefined;
         yield record;
+        this.#markProcessed(source, record.offset + 1);
       }
     } catch (e) {
       failed = true;
@@ -344,6 +496,8 @@ export class Consumer<T extends TopicLike = TopicLike>
           records,
           highWatermark: taken.highWatermark,
         };
+        const last = records[records.length - 1];
+        if (last !== undefined) this.#markProcessed(source, last.offset + 1);
       }
     } catch (e) {
       failed = true;
@@ -353,16 +507,116 @@ export class Consumer<T extends TopicLike = TopicLike>
     }
   }
 
-  /** Aborts every fetch in flight, drops buffers and ends iteration. Idempotent. */
+  /**
+   * Aborts every fetch in flight, drops buffers and ends iteration. In group
+   * mode it first commits processed offsets (`autoCommit`), runs
+   * `"revoked"` listeners and leaves the group. Idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const sources = [...this.#sources.values()];
-      this.#sources.clear();
+      this.#cancelAutoCommit?.();
+      this.#cancelAutoCommit = undefined;
       this.#current = undefined;
       this.#signal();
+      if (this.#group?.alive) {
+        await this.#group.leave((commit) => this.#revoke([...this.#sources.keys()], commit));
+      }
+      const sources = [...this.#sources.values()];
+      this.#sources.clear();
       await Promise.all(sources.map((s) => s.close()));
     })();
     return this.#closing;
+  }
+
+  /**
+   * Group mode: adds topics to the subscription (the consumer gives up its
+   * partitions, leaves and joins again; see the module doc).
+   *
+   * @param topics Topics to add (typed topics bring their codecs).
+   * @throws {WeirError} `INVALID_REQUEST` without `groupId` or on a closed consumer.
+   */
+  subscribe(topics: readonly T[]): void {
+    this.#open("subscribe");
+    const group = this.#requireGroup("subscribe");
+    for (const t of topics) {
+      const typed = toTypedTopic(t);
+      this.#topics.set(typed.name, typed as TypedTopic<unknown, unknown>);
+    }
+    group.subscribe([...this.#topics.keys()]);
+  }
+
+  /**
+   * Group mode: registers a listener of `"assigned"` (partitions just
+   * given, before they are fetched) or `"revoked"` (partitions taken away,
+   * after their commit, before the broker hears they are released; also
+   * partitions lost to fencing). Listeners are awaited; one that throws is
+   * logged and ignored.
+   *
+   * @param event `"assigned"` or `"revoked"`.
+   * @param listener Gets `{ topic, partition }[]`.
+   * @returns A function that removes the listener.
+   */
+  on(event: ConsumerEvent, listener: RebalanceListener): () => void {
+    const set = this.#listeners[event];
+    if (set === undefined) {
+      throw new WeirError(
+        "INVALID_REQUEST",
+        `Cannot listen to ${JSON.stringify(event)}: no such event`,
+      );
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /**
+   * Group mode: commits offsets. Without an argument, the position (next
+   * offset to deliver) of every owned partition; with a record, that record
+   * (its offset + 1); with a list, those offsets. Sent with the member id
+   * and epoch, in order with the heartbeats.
+   *
+   * @param target A record, offsets, or nothing.
+   * @throws {WeirError} `INVALID_REQUEST` without `groupId` or for a bad offset;
+   *   `REBALANCE_IN_PROGRESS` while not a member; `FENCED_MEMBER_EPOCH` / `UNKNOWN_MEMBER_ID`.
+   */
+  async commit(
+    target?:
+      | { topic: string; partition: number; offset: number }
+      | readonly CommitOffset<
+        T | string
+      >[],
+  ): Promise<void> {
+    const group = this.#requireGroup("commit");
+    const offsets: OffsetCommit[] = [];
+    if (target === undefined) {
+      for (const [key, s] of this.#sources) {
+        if (s.position !== undefined && this.#committed.get(key) !== s.position) {
+          offsets.push({ topic: s.topic.name, partition: s.partition, offset: s.position });
+        }
+      }
+    } else if (Array.isArray(target)) {
+      for (const o of target as readonly CommitOffset<TopicLike>[]) {
+        const c: OffsetCommit = {
+          topic: topicName(o.topic),
+          partition: o.partition,
+          offset: o.offset,
+        };
+        if (o.metadata !== undefined) c.metadata = o.metadata;
+        offsets.push(c);
+      }
+    } else {
+      const r = target as { topic: string; partition: number; offset: number };
+      offsets.push({ topic: r.topic, partition: r.partition, offset: r.offset + 1 });
+    }
+    for (const o of offsets) {
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0 || !Number.isInteger(o.partition)) {
+        throw new WeirError(
+          "INVALID_REQUEST",
+          `Cannot commit "${o.topic}-${o.partition}": offset ${o.offset} is not an offset >= 0`,
+        );
+      }
+    }
+    await group.commit(offsets);
+    for (const o of offsets) this.#committed.set(tpKey(o.topic, o.partition), o.offset);
   }
 
   /** Same as {@linkcode Consumer.close}. */
@@ -455,11 +709,12 @@ export class Consumer<T extends TopicLike = TopicLike>
   async #ready(): Promise<PartitionSource | undefined> {
     for (;;) {
       if (this.#closing !== undefined) return undefined;
+      if (this.#failure !== undefined) throw this.#failure;
       const sources = [...this.#sources.values()];
       for (const s of sources) {
         if (s.error !== undefined && !s.paused) {
           const error = s.error;
-          s.error = undefined;
+          if (!this.#unpositioned.has(tpKey(s.topic.name, s.partition))) s.error = undefined;
           throw error;
         }
       }
@@ -476,6 +731,144 @@ export class Consumer<T extends TopicLike = TopicLike>
       }
       await this.#waitForChange();
     }
+  }
+
+  #requireGroup(what: string): GroupMembership {
+    if (this.#group === undefined) {
+      throw new WeirError("INVALID_REQUEST", `Cannot ${what}: the consumer has no groupId`);
+    }
+    return this.#group;
+  }
+
+  /** Test hook: stop heartbeating and committing, as if the process died. */
+  [STOP_HEARTBEATS](): void {
+    this.#cancelAutoCommit?.();
+    this.#cancelAutoCommit = undefined;
+    this.#group?.stop();
+  }
+
+  #markProcessed(source: PartitionSource, next: number): void {
+    if (this.#group === undefined) return;
+    const key = tpKey(source.topic.name, source.partition);
+    if (this.#sources.get(key) === source) this.#processed.set(key, next);
+  }
+
+  /** Processed offsets of `keys` not committed yet. */
+  #uncommitted(keys: Iterable<string>): OffsetCommit[] {
+    const offsets: OffsetCommit[] = [];
+    for (const key of keys) {
+      const next = this.#processed.get(key);
+      const committed = this.#committed.get(key);
+      if (next === undefined || (committed !== undefined && next <= committed)) continue;
+      const [topic, partition] = key.split("\u0000") as [string, string];
+      offsets.push({ topic, partition: Number(partition), offset: next });
+    }
+    return offsets;
+  }
+
+  async #commitProcessed(keys: Iterable<string>, commit: CommitFn): Promise<void> {
+    const offsets = this.#uncommitted(keys);
+    try {
+      await commit(offsets);
+      for (const o of offsets) this.#committed.set(tpKey(o.topic, o.partition), o.offset);
+    } catch (e) {
+      this.#onError?.(toWeirError(e, `Cannot auto-commit offsets of group "${this.#groupId}"`));
+    }
+  }
+
+  #armAutoCommit(): void {
+    const group = this.#group;
+    if (group === undefined || !group.alive || this.#closing !== undefined) return;
+    this.#cancelAutoCommit = this.#schedule(() => {
+      this.#cancelAutoCommit = undefined;
+      void group.asMember((commit) => this.#commitProcessed([...this.#sources.keys()], commit))
+        .finally(() => this.#armAutoCommit());
+    }, this.#autoCommitIntervalMs);
+  }
+
+  async #emit(event: ConsumerEvent, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const partitions = keys.map((key) => {
+      const [topic, partition] = key.split("\u0000") as [string, string];
+      return { topic, partition: Number(partition) };
+    });
+    for (const listener of [...this.#listeners[event]]) {
+      try {
+        await listener(partitions.map((p) => ({ ...p })));
+      } catch (e) {
+        this.#onError?.(toWeirError(e, `Cannot run a "${event}" listener`));
+      }
+    }
+  }
+
+  /** Stops fetching `keys`, commits them (autoCommit), emits "revoked", forgets them. */
+  async #revoke(keys: string[], commit: CommitFn | undefined): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const key of keys) {
+      const source = this.#sources.get(key);
+      if (source === undefined) continue;
+      this.#sources.delete(key);
+      if (this.#current === source) this.#current = undefined;
+      closing.push(source.close());
+    }
+    await Promise.all(closing);
+    if (commit !== undefined && this.#autoCommit) await this.#commitProcessed(keys, commit);
+    await this.#emit("revoked", keys);
+    for (const key of keys) {
+      this.#processed.delete(key);
+      this.#committed.delete(key);
+      this.#unpositioned.delete(key);
+    }
+    this.#signal();
+  }
+
+  /** Fenced or unknown: drop everything, commit nothing. */
+  #lose(): Promise<void> {
+    return this.#revoke([...this.#sources.keys()], undefined);
+  }
+
+  /** Follows the member's full assignment (see the module doc for the order). */
+  async #reconcile(assignment: TopicPartitionList[], commit: CommitFn): Promise<void> {
+    const target = new Map<string, { topic: string; partition: number }>();
+    for (const { topic, partitions } of assignment) {
+      for (const partition of partitions) target.set(tpKey(topic, partition), { topic, partition });
+    }
+    const revoked = [...this.#sources.keys()].filter((key) => !target.has(key));
+    if (revoked.length > 0) await this.#revoke(revoked, commit);
+    const added = [...target].filter(([key]) => !this.#sources.has(key));
+    if (added.length === 0 || this.#closing !== undefined) return;
+    const committed = new Map<string, number>();
+    for (const topic of new Set(added.map(([, tp]) => tp.topic))) {
+      const { offsets } = await this.#http.json(
+        `/v1/groups/${encodeURIComponent(this.#groupId!)}/offsets`,
+        GroupOffsetsResponseSchema,
+        { query: { topic } },
+      );
+      for (const o of offsets) committed.set(tpKey(o.topic, o.partition), o.offset);
+    }
+    if (this.#closing !== undefined) return;
+    for (const [key, tp] of added) {
+      const offset = committed.get(key);
+      const reset = this.#settings.autoOffsetReset;
+      const source = new PartitionSource(
+        this.#resolve(tp.topic),
+        tp.partition,
+        offset ?? (reset === "none" ? "latest" : reset),
+      );
+      if (offset !== undefined) {
+        this.#committed.set(key, offset);
+      } else if (reset === "none") {
+        source.error = new WeirError(
+          "OFFSET_OUT_OF_RANGE",
+          `Cannot start reading ${source.label} for group "${this.#groupId}": ` +
+            `it has no committed offset and autoOffsetReset is "none" (seek to choose one)`,
+        );
+        this.#unpositioned.add(key);
+      }
+      this.#sources.set(key, source);
+    }
+    await this.#emit("assigned", added.map(([key]) => key));
+    this.#signal();
   }
 
   #decode(source: PartitionSource, r: DecodedRecord): ConsumerRecord<unknown, unknown> {

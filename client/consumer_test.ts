@@ -212,11 +212,11 @@ Deno.test("Consumer.close() aborts a parked fetch; twice is harmless", async () 
   assertThrows(() => consumer.assign([]), WeirError);
 });
 
-Deno.test("weir.consumer() refuses groupId for now and bad options", async () => {
+Deno.test("weir.consumer() refuses bad options", async () => {
   await using s = await setup(1);
-  const err = assertThrows(() => s.weir.consumer({ groupId: "billing" }), WeirError);
-  assertEquals(err.code, "INVALID_REQUEST");
-  assertEquals(err.message, "Cannot subscribe: consumer groups are not available yet");
+  const err = assertThrows(() => s.weir.consumer({ groupId: "" }), WeirError);
+  assertEquals(err.code, "INVALID_GROUP_ID");
+  assertThrows(() => s.weir.consumer({ autoCommitIntervalMs: 0 }), WeirError);
   assertThrows(() => s.weir.consumer({ waitMs: -1 }), WeirError);
   await using consumer = s.weir.consumer();
   assertThrows(() => consumer.assign([{ topic: "orders", partition: -1 }]), WeirError);

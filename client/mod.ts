@@ -8,7 +8,12 @@
  */
 export * from "./protocol/mod.ts";
 export { connect, type ConnectOptions, Weir } from "./connect.ts";
-export { Admin, type AdminCallOptions, type CreateTopicOptions } from "./admin.ts";
+export {
+  Admin,
+  type AdminCallOptions,
+  type CreateTopicOptions,
+  type ResetGroupOffsetsOptions,
+} from "./admin.ts";
 export { type FetchLike, type RetryOptions } from "./http.ts";
 export {
   type AcksOption,
@@ -20,12 +25,16 @@ export {
 } from "./producer.ts";
 export {
   type Assignment,
+  type CommitOffset,
   Consumer,
   type ConsumerBatch,
+  type ConsumerEvent,
   type ConsumerOptions,
   type ConsumerRecord,
   type ConsumerRecordOf,
   type OffsetSpec,
+  type RebalanceListener,
+  type Schedule,
   type TopicPartition,
 } from "./consumer.ts";
 export {

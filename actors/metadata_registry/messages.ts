@@ -34,14 +34,16 @@ export interface ClusterMetadata {
 
 /** Requests the registry answers. */
 export type RegistryRequest =
-  | { type: "createTopic"; request: CreateTopicRequest }
+  | { type: "createTopic"; request: CreateTopicRequest; internal?: boolean }
   | { type: "deleteTopic"; name: string }
   | { type: "alterTopicConfigs"; name: string; configs: Record<string, ConfigInput> }
   | { type: "getTopic"; name: string }
   | { type: "listTopics" }
   | { type: "cluster" }
   | { type: "registerBroker"; broker: { id: number; host: string; port: number } }
-  | { type: "initProducer" };
+  | { type: "initProducer" }
+  | { type: "registerGroup"; groupId: string }
+  | { type: "listGroups" };
 
 /** Reply of each request type. */
 export interface RegistryReplies {
@@ -53,6 +55,8 @@ export interface RegistryReplies {
   cluster: ClusterMetadata;
   registerBroker: ClusterMetadata;
   initProducer: { producerId: number; producerEpoch: number };
+  registerGroup: null;
+  listGroups: string[];
 }
 
 /** Init data of a registry actor. */

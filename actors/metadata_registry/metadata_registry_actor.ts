@@ -57,6 +57,7 @@ export class MetadataRegistryActor implements ActorLogic {
           this.#limits(),
           ctx.clock.now(),
           ctx.ids.next(),
+          { internal: request.internal === true },
         );
         this.#persist(record);
         return this.#state.topic(request.request.name);
@@ -83,6 +84,13 @@ export class MetadataRegistryActor implements ActorLogic {
         this.#persist({ type: "producerId", next: producerId + 1 });
         return { producerId, producerEpoch: 0 };
       }
+      case "registerGroup":
+        if (!this.#state.hasGroup(request.groupId)) {
+          this.#persist({ type: "group", groupId: request.groupId });
+        }
+        return null;
+      case "listGroups":
+        return this.#state.groups();
       default:
         throw new WeirError(
           "INVALID_REQUEST",

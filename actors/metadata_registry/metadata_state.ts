@@ -27,7 +27,8 @@ export type MetadataRecord =
   | { type: "topic"; topic: TopicMetadata }
   | { type: "topicConfigs"; name: string; configs: Partial<TopicConfigs> }
   | { type: "deleteTopic"; name: string }
-  | { type: "producerId"; next: number };
+  | { type: "producerId"; next: number }
+  | { type: "group"; groupId: string };
 
 /** Limits applied to requests. */
 export interface MetadataLimits {
@@ -46,6 +47,7 @@ export class MetadataState {
   /** Next producer id to hand out. */
   nextProducerId = 0;
   readonly #topics = new Map<string, TopicMetadata>();
+  readonly #groups = new Set<string>();
 
   /** Applies one record (replay on start, or after persisting a new one). */
   apply(record: MetadataRecord): void {
@@ -66,6 +68,9 @@ export class MetadataState {
         return;
       case "producerId":
         this.nextProducerId = Math.max(this.nextProducerId, record.next);
+        return;
+      case "group":
+        this.#groups.add(record.groupId);
         return;
     }
   }
@@ -91,6 +96,16 @@ export class MetadataState {
       );
     }
     return topic;
+  }
+
+  /** Known consumer group ids, sorted. */
+  groups(): string[] {
+    return [...this.#groups].sort();
+  }
+
+  /** Whether a consumer group is known. */
+  hasGroup(groupId: string): boolean {
+    return this.#groups.has(groupId);
   }
 
   /** Whether a topic exists. */

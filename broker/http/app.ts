@@ -20,6 +20,7 @@ import { methodNotAllowed, onEdgeError, onNotFound, toEdgeError } from "./errors
 import type { RouteDeps } from "./routes/_deps.ts";
 import { registerBatchRoutes } from "./routes/batches.ts";
 import { registerClusterRoutes } from "./routes/cluster.ts";
+import { registerGroupRoutes } from "./routes/groups.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerOffsetRoutes } from "./routes/offsets.ts";
 import { registerProducerRoutes } from "./routes/producers.ts";
@@ -79,6 +80,7 @@ export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}):
   registerOffsetRoutes(app, deps);
   registerStreamRoutes(app, deps);
   registerProducerRoutes(app, deps);
+  registerGroupRoutes(app, deps);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

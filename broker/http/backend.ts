@@ -10,9 +10,17 @@ import type {
   Acks,
   BatchProduceResponse,
   ClusterInfo,
+  CommitOffsetsRequest,
   ConfigInput,
   CreateTopicRequest,
+  GroupDescriptionResponse,
+  GroupOffsetsResponse,
+  GroupSummary,
+  HeartbeatRequest,
+  HeartbeatResponse,
   InitProducerResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
   OffsetsResponse,
   TopicDescription,
   TopicSummary,
@@ -105,4 +113,28 @@ export interface EdgeBackend {
   ): Promise<OffsetsResponse>;
   /** Allocates a producer id for an idempotent producer (Kafka's InitProducerId). */
   initProducer(): Promise<InitProducerResponse>;
+  /** `GET /v1/groups`: every known group with its state and member count. */
+  listGroups(): Promise<GroupSummary[]>;
+  /** `GET /v1/groups/:group` with lag; throws INVALID_GROUP_ID, GROUP_ID_NOT_FOUND. */
+  describeGroup(groupId: string): Promise<GroupDescriptionResponse>;
+  /**
+   * `POST /v1/groups/:group/members`; throws INVALID_GROUP_ID, INVALID_REQUEST,
+   * INVALID_SESSION_TIMEOUT, GROUP_MAX_SIZE_REACHED.
+   */
+  joinGroup(groupId: string, request: JoinGroupRequest): Promise<JoinGroupResponse>;
+  /** `POST .../members/:memberId/heartbeat`; throws UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH. */
+  heartbeat(
+    groupId: string,
+    request: HeartbeatRequest & { memberId: string },
+  ): Promise<HeartbeatResponse>;
+  /** `DELETE .../members/:memberId`: the member's partitions are freed at once; throws UNKNOWN_MEMBER_ID. */
+  leaveGroup(groupId: string, memberId: string): Promise<void>;
+  /**
+   * `POST /v1/groups/:group/offsets`; nothing is committed on any error. Throws
+   * INVALID_REQUEST, UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH, REBALANCE_IN_PROGRESS,
+   * UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  commitOffsets(groupId: string, request: CommitOffsetsRequest): Promise<GroupOffsetsResponse>;
+  /** `GET /v1/groups/:group/offsets`, optionally of one topic; an unknown group has none. */
+  fetchOffsets(groupId: string, options?: { topic?: string }): Promise<GroupOffsetsResponse>;
 }

@@ -15,3 +15,4 @@ export * from "./varint.ts";
 export * from "./compression.ts";
 export * from "./record_batch.ts";
 export * from "./murmur2.ts";
+export * from "./group_schemas.ts";

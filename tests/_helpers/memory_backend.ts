@@ -16,11 +16,19 @@
 import {
   type BatchProduceResponse,
   type ClusterInfo,
+  type CommitOffsetsRequest,
   type ConfigInput,
   type CreateTopicRequest,
   decodeRecordsAsync,
   defaultTopicConfigs,
+  type GroupDescriptionResponse,
+  type GroupOffsetsResponse,
+  type GroupSummary,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
   type InitProducerResponse,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
   type OffsetsResponse,
   parseTopicConfigs,
   setBaseOffset,
@@ -416,6 +424,44 @@ export class MemoryBackend implements EdgeBackend, AsyncDisposable {
     });
   }
 
+  /** No groups here: an empty list. */
+  listGroups(): Promise<GroupSummary[]> {
+    return Promise.resolve([]);
+  }
+
+  /** Throws `GROUP_ID_NOT_FOUND`: the memory backend has no consumer groups. */
+  describeGroup(groupId: string): Promise<GroupDescriptionResponse> {
+    return noGroups("GROUP_ID_NOT_FOUND", `describe group ${JSON.stringify(groupId)}`);
+  }
+
+  /** Throws `INVALID_REQUEST`: the memory backend has no consumer groups. */
+  joinGroup(groupId: string, _request: JoinGroupRequest): Promise<JoinGroupResponse> {
+    return noGroups("INVALID_REQUEST", `join group ${JSON.stringify(groupId)}`);
+  }
+
+  /** Throws `GROUP_ID_NOT_FOUND`: the memory backend has no consumer groups. */
+  heartbeat(
+    groupId: string,
+    _request: HeartbeatRequest & { memberId: string },
+  ): Promise<HeartbeatResponse> {
+    return noGroups("GROUP_ID_NOT_FOUND", `heartbeat in group ${JSON.stringify(groupId)}`);
+  }
+
+  /** Throws `GROUP_ID_NOT_FOUND`: the memory backend has no consumer groups. */
+  leaveGroup(groupId: string, _memberId: string): Promise<void> {
+    return noGroups("GROUP_ID_NOT_FOUND", `leave group ${JSON.stringify(groupId)}`);
+  }
+
+  /** Throws `INVALID_REQUEST`: the memory backend has no consumer groups. */
+  commitOffsets(groupId: string, _request: CommitOffsetsRequest): Promise<GroupOffsetsResponse> {
+    return noGroups("INVALID_REQUEST", `commit offsets of group ${JSON.stringify(groupId)}`);
+  }
+
+  /** Throws `GROUP_ID_NOT_FOUND`: the memory backend has no consumer groups. */
+  fetchOffsets(groupId: string, _options?: { topic?: string }): Promise<GroupOffsetsResponse> {
+    return noGroups("GROUP_ID_NOT_FOUND", `fetch offsets of group ${JSON.stringify(groupId)}`);
+  }
+
   /** Releases every parked fetch; idempotent. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
@@ -475,4 +521,11 @@ function collect(
     at += b.byteLength;
   }
   return { batches: out, nextOffset, highWatermark: state.logEnd, logStartOffset: 0 };
+}
+
+/** The rejection of every group call of the memory backend. */
+function noGroups<T>(code: "GROUP_ID_NOT_FOUND" | "INVALID_REQUEST", what: string): Promise<T> {
+  return Promise.reject(
+    new WeirError(code, `Cannot ${what}: the memory backend has no consumer groups`),
+  );
 }
