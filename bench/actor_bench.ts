@@ -1,9 +1,11 @@
 /**
  * Actor runtime micro-benchmarks: ask round trips through the Worker and the
  * inline host (sequential, one in flight; and 64 pipelined), a routed ask
- * worker → main → worker, and transferring 1 MiB buffers. Each iteration does
- * a fixed batch (see `ROUND_TRIPS`, `MIB_PER_ITER`); divide to get rates:
- * round trips/s = ROUND_TRIPS / (avg time), MB/s = MIB_PER_ITER / (avg time).
+ * worker → main → worker, transferring 1 MiB buffers, and the shape of a
+ * produce path: 110 KB buffers transferred with 8 asks in flight. Each
+ * iteration does a fixed batch (see `ROUND_TRIPS`, `MIB_PER_ITER`,
+ * `BATCHES`); divide to get rates: round trips/s = ROUND_TRIPS / (avg time),
+ * MB/s = MIB_PER_ITER / (avg time).
  *
  *     deno bench -A bench/actor_bench.ts
  */
@@ -12,6 +14,8 @@ import { createTestActor, type TestActorInit } from "../actors/runtime/_test_act
 
 const ROUND_TRIPS = 2_000;
 const MIB_PER_ITER = 64;
+const BATCHES = 256;
+const BATCH_BYTES = 110_000;
 const worker = new URL("../actors/runtime/_test_actor_worker.ts", import.meta.url);
 const hosts: Record<string, HostSpec<TestActorInit>> = {
   worker: { worker },
@@ -78,6 +82,26 @@ for (const name of Object.keys(hosts)) {
         const bytes = new Uint8Array(1 << 20);
         await ref.ask({ type: "size", bytes }, { transfer: [bytes.buffer] });
       }
+    },
+  });
+
+  Deno.bench({
+    name: `${name}: ${BATCHES} × 110 KB transferred, 8 in flight`,
+    group: "transfer",
+    n: 20,
+    warmup: 3,
+    fn: async (b) => {
+      const buffers = Array.from({ length: BATCHES }, () => new Uint8Array(BATCH_BYTES));
+      let next = 0;
+      const lane = async () => {
+        while (next < buffers.length) {
+          const bytes = buffers[next++]!;
+          await ref.ask({ type: "size", bytes }, { transfer: [bytes.buffer] });
+        }
+      };
+      b.start();
+      await Promise.all(Array.from({ length: 8 }, lane));
+      b.end();
     },
   });
 

@@ -14,12 +14,18 @@ export interface HostEvents {
   onMessage(envelope: FromActor): void;
   /** The host died outside the protocol (uncaught error, unhandled rejection). */
   onCrash(error: ErrorData): void;
+  /** An envelope could not be posted (e.g. a `DataCloneError`); it was dropped. */
+  onUndeliverable(envelope: ToActor, error: unknown): void;
 }
 
 /** A live host of one actor. */
 export interface HostConnection {
-  /** Sends an envelope; buffers in `transfer` are moved. */
-  post(envelope: ToActor, transfer?: Transferable[]): void;
+  /**
+   * Queues an envelope; envelopes posted in one turn go out as one message at
+   * the end of it (see `_outbox.ts`). Buffers in the envelope's `transfer` are
+   * moved. Failures are reported to `HostEvents.onUndeliverable`, not thrown.
+   */
+  post(envelope: ToActor): void;
   /** Ends the host at once (no stop hook); idempotent. */
   terminate(): void;
 }

@@ -8,8 +8,10 @@
  */
 import { getLogger } from "@logtape/logtape";
 import type { ActorContext, ActorFactory, ActorLogic } from "./actor.ts";
+import { DeadlineQueue, type Expirable } from "./_deadlines.ts";
+import { Outbox, unpack } from "./_outbox.ts";
 import { ScopedClock } from "./_scoped_clock.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import { Deferred } from "./deferred.ts";
 import type { FromActor, ReplyBody, ToActor } from "./envelope.ts";
 import { ActorError, type ErrorFactory, RUNTIME_ERROR_CODES, toErrorData } from "./errors.ts";
@@ -23,8 +25,8 @@ const logger = getLogger(["weir", "runtime"]);
 
 /** The minimal port a runner talks through (a Worker's `self` or a `MessagePort`). */
 export interface RunnerPort {
-  postMessage(message: FromActor, transfer: Transferable[]): void;
-  onmessage: ((event: MessageEvent<ToActor>) => void) | null;
+  postMessage(message: FromActor | FromActor[], transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToActor | ToActor[]>) => void) | null;
 }
 
 /** What a runner needs besides its port. */
@@ -45,10 +47,21 @@ export interface Runner {
   kill(): void;
 }
 
-interface OutPending {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  timer: TimerHandle;
+/** One of the actor's own outbound asks waiting for its reply. */
+class OutPending implements Expirable {
+  order = 0;
+  settled = false;
+  constructor(
+    readonly id: number,
+    readonly deadline: number,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+    readonly onExpire: (pending: OutPending) => void,
+  ) {}
+
+  expire(): void {
+    this.onExpire(this);
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -65,12 +78,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function runActor(port: RunnerPort, options: RunnerOptions): Runner {
   const runner = new ActorRunner(port, options);
-  port.onmessage = (event) => runner.onEnvelope(event.data);
+  const each = (envelope: ToActor): void => runner.onEnvelope(envelope);
+  port.onmessage = (event) => unpack(event.data, each);
   return runner;
 }
 
 class ActorRunner implements Runner {
-  readonly #port: RunnerPort;
+  readonly #outbox: Outbox<FromActor>;
   readonly #options: RunnerOptions;
   #logic: ActorLogic | undefined;
   #ctx: ActorContext | undefined;
@@ -84,10 +98,14 @@ class ActorRunner implements Runner {
   readonly #open = new Set<Deferred<unknown>>();
   readonly #parked = new Set<Promise<void>>();
   readonly #out = new Map<number, OutPending>();
+  #outDeadlines: DeadlineQueue | undefined;
   #outSeq = 0;
 
   constructor(port: RunnerPort, options: RunnerOptions) {
-    this.#port = port;
+    this.#outbox = new Outbox<FromActor>({
+      send: (data, transfer) => port.postMessage(data, transfer),
+      onUndeliverable: (envelope, error) => this.#undeliverable(envelope, error),
+    });
     this.#options = options;
   }
 
@@ -105,11 +123,13 @@ class ActorRunner implements Runner {
   kill(): void {
     if (this.#dead) return;
     this.#dead = true;
+    this.#outbox.discard();
     this.#teardown();
   }
 
   #teardown(): void {
     this.#clock?.clearAll();
+    this.#outDeadlines?.clear();
     this.#queue.length = 0;
     for (const [id, pending] of this.#out) {
       this.#out.delete(id);
@@ -159,6 +179,7 @@ class ActorRunner implements Runner {
     try {
       const clock = new ScopedClock(this.#options.clock(envelope.init), (e) => this.#fail(e));
       this.#clock = clock;
+      this.#outDeadlines = new DeadlineQueue(clock);
       const outbound: Delivery = {
         tell: (target, message, opts) => this.#outTell(target, message, opts),
         ask: (target, message, opts) => this.#outAsk(target, message, opts),
@@ -259,7 +280,7 @@ class ActorRunner implements Runner {
     await Promise.allSettled([...this.#parked]);
     this.#dead = true;
     this.#teardown();
-    this.#post({ t: "stopped" }, [], true);
+    this.#post({ t: "stopped" }, true);
   }
 
   #stoppedError(what: string): ActorError {
@@ -283,7 +304,7 @@ class ActorRunner implements Runner {
       value: value instanceof WithTransfer ? value.value : value,
     };
     if (value instanceof WithTransfer) {
-      this.#post({ t: "reply", id, reply: body, transfer: value.transfer }, value.transfer);
+      this.#post({ t: "reply", id, reply: body, transfer: value.transfer });
     } else {
       this.#post({ t: "reply", id, reply: body });
     }
@@ -293,58 +314,76 @@ class ActorRunner implements Runner {
     this.#post({ t: "reply", id, reply: { ok: false, error: toErrorData(error) } });
   }
 
-  #post(envelope: FromActor, transfer: Transferable[] = [], evenIfDead = false): void {
+  /** Queues an envelope for the host; replies of one batch of messages go out as one message. */
+  #post(envelope: FromActor, evenIfDead = false): void {
     if (this.#dead && !evenIfDead) return;
-    try {
-      this.#port.postMessage(envelope, transfer);
-    } catch (error) {
-      if (envelope.t === "reply") {
-        // E.g. a DataCloneError: answer with an error instead of leaving the caller hanging.
-        const message = `Cannot send the reply of "${this.#name}": ${toErrorData(error).message}`;
-        this.#port.postMessage({
+    this.#outbox.post(envelope);
+  }
+
+  /** An envelope could not be cloned: answer with an error instead of leaving the caller hanging. */
+  #undeliverable(envelope: FromActor, error: unknown): void {
+    const reason = toErrorData(error).message;
+    switch (envelope.t) {
+      case "reply": {
+        const message = `Cannot send the reply of "${this.#name}": ${reason}`;
+        this.#outbox.post({
           t: "reply",
           id: envelope.id,
           reply: { ok: false, error: { code: RUNTIME_ERROR_CODES.UNKNOWN_SERVER_ERROR, message } },
-        }, []);
-      } else {
-        throw error;
+        });
+        return;
       }
+      case "out-ask": {
+        const pending = this.#out.get(envelope.id);
+        if (pending === undefined) return;
+        this.#out.delete(envelope.id);
+        this.#outDeadlines?.settle(pending);
+        pending.reject(error);
+        return;
+      }
+      default:
+        logger.error("Cannot send a {type} envelope from {actor}: {error}", {
+          type: envelope.t,
+          actor: this.#name,
+          error: reason,
+        });
     }
   }
 
   #outTell(target: ActorAddress, message: unknown, options?: TellOptions): void {
     if (this.#dead) return;
     const transfer = options?.transfer ?? [];
-    this.#post({ t: "out-tell", target, message, transfer }, transfer);
+    this.#post({ t: "out-tell", target, message, transfer });
   }
 
   #outAsk(target: ActorAddress, message: unknown, options: DeliveryAskOptions): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#stoppedError("ask another actor"));
     return new Promise((resolve, reject) => {
       const id = ++this.#outSeq;
-      const timer = this.#clock!.setTimeout(() => {
-        this.#out.delete(id);
-        reject(this.#options.makeError(
-          RUNTIME_ERROR_CODES.REQUEST_TIMED_OUT,
-          `Cannot ask "${target.kind}/${target.id}": no reply within ${options.timeoutMs} ms`,
-        ));
-      }, options.timeoutMs);
-      this.#out.set(id, { resolve, reject, timer });
-      const transfer = options.transfer ?? [];
-      try {
-        this.#post({
-          t: "out-ask",
-          id,
-          target: { kind: target.kind, id: target.id },
-          message,
-          timeoutMs: options.timeoutMs,
-          transfer,
-        }, transfer);
-      } catch (error) {
-        this.#out.delete(id);
-        this.#clock!.clearTimeout(timer);
-        reject(error);
-      }
+      const { timeoutMs } = options;
+      const pending = new OutPending(
+        id,
+        this.#clock!.now() + timeoutMs,
+        resolve,
+        reject,
+        () => {
+          this.#out.delete(id);
+          reject(this.#options.makeError(
+            RUNTIME_ERROR_CODES.REQUEST_TIMED_OUT,
+            `Cannot ask "${target.kind}/${target.id}": no reply within ${timeoutMs} ms`,
+          ));
+        },
+      );
+      this.#out.set(id, pending);
+      this.#outDeadlines!.add(pending);
+      this.#post({
+        t: "out-ask",
+        id,
+        target: { kind: target.kind, id: target.id },
+        message,
+        timeoutMs,
+        transfer: options.transfer ?? [],
+      });
     });
   }
 
@@ -352,8 +391,8 @@ class ActorRunner implements Runner {
     const pending = this.#out.get(id);
     if (pending === undefined) return;
     this.#out.delete(id);
-    this.#clock?.clearTimeout(pending.timer);
     if (reply.ok) pending.resolve(reply.value);
     else pending.reject(this.#options.makeError(reply.error.code, reply.error.message));
+    this.#outDeadlines?.settle(pending);
   }
 }

@@ -9,6 +9,10 @@
  * it forwards the payload (worker → main thread → other worker) instead of
  * copying.
  *
+ * One `postMessage` carries either one envelope or an array of envelopes, in
+ * the order they were posted: each side coalesces what it posts in one turn
+ * (`_outbox.ts`), so pipelined asks and their replies share messages.
+ *
  * @module
  */
 import type { ErrorData } from "./errors.ts";

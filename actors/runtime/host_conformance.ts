@@ -142,6 +142,24 @@ export function runHostConformance(name: string, options: HostConformanceOptions
     assertEquals(told.byteLength, 0);
   });
 
+  test("ask() of a message that cannot be cloned fails alone; pipelined asks keep order", async () => {
+    await using system = new ActorSystem();
+    const ref = await spawn(system);
+    const sent = Array.from(
+      { length: 20 },
+      (_, i) => ref.ask<number>({ type: "append", value: i }),
+    );
+    const bad = ref.ask({ type: "echo", value: () => {} } as unknown as TestMessage);
+    const after = ref.ask<number>({ type: "append", value: 20 });
+    await assertRejects(() => bad);
+    assertEquals(await Promise.all(sent), Array.from({ length: 20 }, (_, i) => i + 1));
+    assertEquals(await after, 21);
+    assertEquals(
+      await ref.ask({ type: "log" }),
+      Array.from({ length: 21 }, (_, i) => i),
+    );
+  });
+
   test("ask() rebuilds the actor's error with its code via makeError", async () => {
     class CustomError extends Error {
       constructor(readonly code: string, message: string) {

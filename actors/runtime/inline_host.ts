@@ -12,6 +12,7 @@
  * @module
  */
 import type { HostConnection, HostEvents } from "./_host.ts";
+import { Outbox, unpack } from "./_outbox.ts";
 import { runActor, type RunnerOptions, type RunnerPort } from "./_runner.ts";
 import type { FromActor, ToActor } from "./envelope.ts";
 
@@ -27,17 +28,26 @@ export function openInlineHost(options: RunnerOptions, events: HostEvents): Host
   const hostPort = channel.port1;
   const actorPort = channel.port2;
   let alive = true;
-  hostPort.onmessage = (event: MessageEvent<FromActor>) => {
-    if (alive) events.onMessage(event.data);
+  const outbox = new Outbox<ToActor>({
+    send: (data, transfer) => hostPort.postMessage(data, transfer),
+    onUndeliverable: (envelope, error) => {
+      if (alive) events.onUndeliverable(envelope, error);
+    },
+  });
+  const deliver = (envelope: FromActor): void => {
+    if (alive) events.onMessage(envelope);
   };
+  hostPort.onmessage = (event: MessageEvent<FromActor | FromActor[]>) =>
+    unpack(event.data, deliver);
   const runner = runActor(actorPort as unknown as RunnerPort, options);
   return {
-    post(envelope: ToActor, transfer: Transferable[] = []): void {
-      if (alive) hostPort.postMessage(envelope, transfer);
+    post(envelope: ToActor): void {
+      if (alive) outbox.post(envelope);
     },
     terminate(): void {
       if (!alive) return;
       alive = false;
+      outbox.discard();
       runner.kill();
       hostPort.close();
       actorPort.close();

@@ -14,6 +14,11 @@
  * `ACTOR_RESTARTED`; asks sent while the new instance is starting queue behind
  * its `start()`.
  *
+ * Deadlines: every ask carries one; the system watches them all with one
+ * timer on its clock (a min-heap, `_deadlines.ts`) rather than a timer per
+ * ask, and holds no timer while no ask is waiting. With a `FakeClock`, asks
+ * time out inside `advance()` exactly when their deadline is reached.
+ *
  * Routing from inside an actor (`ctx.lookup(kind, id)`) goes actor → its host
  * on this system's thread → target host, and the reply back the same way:
  * one extra postMessage hop each way compared with an ask from the main thread
@@ -23,10 +28,11 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { DeadlineQueue, type Expirable } from "./_deadlines.ts";
 import type { HostConnection, HostEvents } from "./_host.ts";
 import type { ActorFactory } from "./actor.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import type { ActorAddress, FromActor, ReplyBody } from "./envelope.ts";
+import type { ActorAddress, FromActor, ReplyBody, ToActor } from "./envelope.ts";
 import {
   defaultMakeError,
   type ErrorData,
@@ -129,15 +135,28 @@ type ResolvedHost = { readonly worker: URL | string } | {
   readonly inline: ActorFactory<never>;
 };
 
-interface Pending {
-  resolve(reply: RawReply): void;
-  reject(error: Error): void;
-  timer: TimerHandle;
-}
+/** Called with an ask's reply value and the buffers that were transferred with it. */
+type OnReply = (value: unknown, transfer: Transferable[]) => void;
+/** Called with an ask's failure. */
+type OnError = (error: Error) => void;
 
-interface RawReply {
-  readonly value: unknown;
-  readonly transfer: Transferable[];
+/** One ask waiting for its reply: plain callbacks, its deadline watched by the system's queue. */
+class Pending implements Expirable {
+  order = 0;
+  settled = false;
+  constructor(
+    readonly entry: Entry,
+    readonly id: number,
+    readonly deadline: number,
+    readonly timeoutMs: number,
+    readonly onReply: OnReply,
+    readonly onError: OnError,
+    readonly onExpire: (pending: Pending) => void,
+  ) {}
+
+  expire(): void {
+    this.onExpire(this);
+  }
 }
 
 interface Starting {
@@ -206,6 +225,8 @@ export class ActorSystem implements AsyncDisposable {
   readonly #onFailed: ((event: ActorFailedEvent) => void) | undefined;
   readonly #actors = new Map<string, Entry>();
   readonly #restartCounts = new Map<string, number>();
+  readonly #deadlines: DeadlineQueue;
+  readonly #expire = (pending: Pending): void => this.#timedOut(pending);
   #seq = 0;
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -213,6 +234,7 @@ export class ActorSystem implements AsyncDisposable {
   /** Creates an empty system; see {@linkcode ActorSystemOptions} for the defaults. */
   constructor(options: ActorSystemOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#deadlines = new DeadlineQueue(this.#clock);
     this.#ids = options.ids ?? randomIds();
     this.#random = seededRandom(options.seed ?? randomSeed());
     this.#makeError = options.makeError ?? defaultMakeError;
@@ -225,7 +247,8 @@ export class ActorSystem implements AsyncDisposable {
     this.#onFailed = options.onActorFailed;
     this.local = {
       tell: (target, message, opts) => this.#tellLocal(target, message, opts),
-      ask: (target, message, opts) => this.#askLocal(target, message, opts).then((r) => r.value),
+      ask: (target, message, opts) =>
+        new Promise((resolve, reject) => this.#askLocal(target, message, opts, resolve, reject)),
     };
     this.#transport = options.transport?.(this.local);
   }
@@ -339,6 +362,7 @@ export class ActorSystem implements AsyncDisposable {
       const entries = [...this.#actors.values()];
       await Promise.allSettled(entries.map((e) => this.stop(e.address.kind, e.address.id)));
       await this.#transport?.close();
+      this.#deadlines.clear();
     })();
   }
 
@@ -380,6 +404,11 @@ export class ActorSystem implements AsyncDisposable {
         },
         onCrash: (error) => {
           if (conn !== undefined && entry.conn === conn) this.#onCrash(entry, error);
+        },
+        onUndeliverable: (envelope, error) => {
+          if (conn !== undefined && entry.conn === conn) {
+            this.#onUndeliverable(entry, envelope, error);
+          }
         },
       };
       try {
@@ -455,19 +484,48 @@ export class ActorSystem implements AsyncDisposable {
         const { id, target, message, timeoutMs } = envelope;
         const opts = envelope.transfer ? { timeoutMs, transfer: envelope.transfer } : { timeoutMs };
         const answer = (reply: ReplyBody, transfer: Transferable[]) => {
-          if (entry.conn === conn) conn.post({ t: "out-reply", id, reply, transfer }, transfer);
+          if (entry.conn === conn) conn.post({ t: "out-reply", id, reply, transfer });
         };
-        const local = this.#transport === undefined ||
-          this.#actors.has(keyOf(target.kind, target.id));
-        const sent = local
-          ? this.#askLocal(target, message, opts)
-          : this.#transport!.ask(target, message, opts).then((value) => ({ value, transfer: [] }));
-        sent.then(
-          (raw) => answer({ ok: true, value: raw.value }, raw.transfer),
-          (error) => answer({ ok: false, error: toErrorData(error) }, []),
-        );
+        const failed = (error: unknown) => answer({ ok: false, error: toErrorData(error) }, []);
+        if (this.#transport === undefined || this.#actors.has(keyOf(target.kind, target.id))) {
+          this.#askLocal(
+            target,
+            message,
+            opts,
+            (value, transfer) => answer({ ok: true, value }, transfer),
+            failed,
+          );
+        } else {
+          this.#transport.ask(target, message, opts).then(
+            (value) => answer({ ok: true, value }, []),
+            failed,
+          );
+        }
         return;
       }
+    }
+  }
+
+  /** An envelope could not be posted to the actor (e.g. a message that cannot be cloned). */
+  #onUndeliverable(entry: Entry, envelope: ToActor, error: unknown): void {
+    switch (envelope.t) {
+      case "ask": {
+        const pending = entry.pending.get(envelope.id);
+        if (pending === undefined) return;
+        entry.pending.delete(envelope.id);
+        this.#deadlines.settle(pending);
+        pending.onError(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      case "start":
+        this.#onCrash(entry, toErrorData(error));
+        return;
+      default:
+        logger.warn("Cannot deliver a {type} envelope to {actor}: {error}", {
+          type: envelope.t,
+          actor: nameOf(entry.address),
+          error,
+        });
     }
   }
 
@@ -547,8 +605,8 @@ export class ActorSystem implements AsyncDisposable {
   #failPending(entry: Entry, code: keyof typeof RUNTIME_ERROR_CODES, reason: string): void {
     for (const [id, pending] of entry.pending) {
       entry.pending.delete(id);
-      this.#clock.clearTimeout(pending.timer);
-      pending.reject(
+      this.#deadlines.settle(pending);
+      pending.onError(
         this.#error(code, `Cannot finish the ask to ${nameOf(entry.address)}: ${reason}`),
       );
     }
@@ -597,57 +655,52 @@ export class ActorSystem implements AsyncDisposable {
       return;
     }
     const transfer = options?.transfer ?? [];
-    entry.conn!.post({ t: "tell", message, transfer }, transfer);
+    entry.conn!.post({ t: "tell", message, transfer });
   }
 
   #askLocal(
     target: ActorAddress,
     message: unknown,
     options: DeliveryAskOptions,
-  ): Promise<RawReply> {
+    onReply: OnReply,
+    onError: OnError,
+  ): void {
     const entry = this.#actors.get(keyOf(target.kind, target.id));
     if (entry === undefined || !this.#accepts(entry)) {
       const restarting = entry?.state === "restarting" && !entry.stopRequested;
-      return Promise.reject(
+      onError(
         restarting
           ? this.#error("ACTOR_RESTARTED", `Cannot ask ${nameOf(target)}: it is restarting`)
           : this.#error("ACTOR_STOPPED", `Cannot ask ${nameOf(target)}: no such actor is running`),
       );
+      return;
     }
-    return new Promise<RawReply>((resolve, reject) => {
-      const id = ++this.#seq;
-      const { timeoutMs } = options;
-      const timer = this.#clock.setTimeout(() => {
-        entry.pending.delete(id);
-        reject(this.#error(
-          "REQUEST_TIMED_OUT",
-          `Cannot ask ${nameOf(target)}: no reply within ${timeoutMs} ms`,
-        ));
-      }, timeoutMs);
-      entry.pending.set(id, { resolve, reject, timer });
-      const transfer = options.transfer ?? [];
-      try {
-        entry.conn!.post({
-          t: "ask",
-          id,
-          message,
-          deadline: this.#clock.now() + timeoutMs,
-          transfer,
-        }, transfer);
-      } catch (error) {
-        entry.pending.delete(id);
-        this.#clock.clearTimeout(timer);
-        reject(error);
-      }
-    });
+    const id = ++this.#seq;
+    const { timeoutMs } = options;
+    const deadline = this.#clock.now() + timeoutMs;
+    const pending = new Pending(entry, id, deadline, timeoutMs, onReply, onError, this.#expire);
+    entry.pending.set(id, pending);
+    this.#deadlines.add(pending);
+    entry.conn!.post({ t: "ask", id, message, deadline, transfer: options.transfer ?? [] });
+  }
+
+  #timedOut(pending: Pending): void {
+    const { entry, id } = pending;
+    if (entry.pending.get(id) !== pending) return;
+    entry.pending.delete(id);
+    pending.onError(this.#error(
+      "REQUEST_TIMED_OUT",
+      `Cannot ask ${nameOf(entry.address)}: no reply within ${pending.timeoutMs} ms`,
+    ));
   }
 
   #settle(entry: Entry, id: number, reply: ReplyBody, transfer: Transferable[]): void {
     const pending = entry.pending.get(id);
     if (pending === undefined) return; // timed out or failed already
     entry.pending.delete(id);
-    this.#clock.clearTimeout(pending.timer);
-    if (reply.ok) pending.resolve({ value: reply.value, transfer });
-    else pending.reject(this.#makeError(reply.error.code, reply.error.message));
+    if (reply.ok) pending.onReply(reply.value, transfer);
+    else pending.onError(this.#makeError(reply.error.code, reply.error.message));
+    // After the reply: a caller awaiting it directly sends its next ask before the queue's idle check.
+    this.#deadlines.settle(pending);
   }
 }

@@ -9,6 +9,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import type { HostConnection, HostEvents } from "./_host.ts";
+import { Outbox, unpack } from "./_outbox.ts";
 import type { FromActor, ToActor } from "./envelope.ts";
 import { RUNTIME_ERROR_CODES } from "./errors.ts";
 
@@ -28,9 +29,16 @@ export function openWorkerHost(
   const { events, name } = options;
   const worker = new Worker(url, { type: "module", name });
   let alive = true;
-  worker.onmessage = (event: MessageEvent<FromActor>) => {
-    if (alive) events.onMessage(event.data);
+  const outbox = new Outbox<ToActor>({
+    send: (data, transfer) => worker.postMessage(data, transfer),
+    onUndeliverable: (envelope, error) => {
+      if (alive) events.onUndeliverable(envelope, error);
+    },
+  });
+  const deliver = (envelope: FromActor): void => {
+    if (alive) events.onMessage(envelope);
   };
+  worker.onmessage = (event: MessageEvent<FromActor | FromActor[]>) => unpack(event.data, deliver);
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
     if (!alive) return;
@@ -43,12 +51,13 @@ export function openWorkerHost(
     logger.error("Cannot deserialize a message from the Worker {url}", { url: String(url) });
   };
   return {
-    post(envelope: ToActor, transfer: Transferable[] = []): void {
-      if (alive) worker.postMessage(envelope, transfer);
+    post(envelope: ToActor): void {
+      if (alive) outbox.post(envelope);
     },
     terminate(): void {
       if (!alive) return;
       alive = false;
+      outbox.discard();
       worker.terminate();
     },
   };
