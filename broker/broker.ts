@@ -7,6 +7,7 @@ import { getLogger } from "@logtape/logtape";
 import { createApp } from "./http/mod.ts";
 import { type BrokerConfig, type BrokerOptions, resolveConfig } from "./config.ts";
 import { BrokerNode } from "./node.ts";
+import { BrokerMetrics } from "./metrics/mod.ts";
 
 const logger = getLogger(["weir", "broker"]);
 
@@ -48,7 +49,7 @@ export interface Broker extends AsyncDisposable {
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const config = resolveConfig(options);
   const node = await BrokerNode.start(config);
-  const app = createApp(node);
+  const app = createApp(node, { metrics: new BrokerMetrics({ source: node }) });
   const abort = new AbortController();
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

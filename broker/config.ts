@@ -45,6 +45,8 @@ export const BrokerConfigSchema = z.object({
   kafkaPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** Log level. */
   logLevel: z.enum(["debug", "info", "warning", "error"]).default("info"),
+  /** Log lines: `text`, `json` (JSON Lines) or `auto` (text on a terminal, else JSON). */
+  logFormat: z.enum(["text", "json", "auto"]).default("auto"),
 });
 
 /** The broker's settings, defaults applied. */
@@ -87,6 +89,7 @@ const FLAGS: Record<string, keyof BrokerOptions> = {
   "nats": "nats",
   "kafka-port": "kafkaPort",
   "log-level": "logLevel",
+  "log-format": "logFormat",
 };
 
 /** Help text for `deno task start --help`. */
@@ -101,6 +104,7 @@ Options (or env WEIR_<NAME>, e.g. WEIR_DATA_DIR):
   --auto-create-topics              create unknown topics on produce
   --actor-host worker|inline        one Worker per partition (default) or inline
   --log-level debug|info|warning|error
+  --log-format text|json|auto       log lines (default auto: text on a terminal, else JSON)
   --help                            this text`;
 
 /**

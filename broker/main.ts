@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { configure, getConsoleSink, getTextFormatter, type LogLevel } from "@logtape/logtape";
+import { configureLogging } from "./logging.ts";
 import { startBroker } from "./broker.ts";
 import { optionsFromArgs, resolveConfig, USAGE } from "./config.ts";
 import { WeirError } from "../client/protocol/mod.ts";
@@ -20,13 +20,7 @@ async function main(): Promise<number> {
       return 0;
     }
     const config = resolveConfig(options);
-    await configure({
-      sinks: { console: getConsoleSink({ formatter: getTextFormatter() }) },
-      loggers: [
-        { category: ["weir"], lowestLevel: config.logLevel as LogLevel, sinks: ["console"] },
-        { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
-      ],
-    });
+    await configureLogging({ level: config.logLevel, format: config.logFormat });
   } catch (e) {
     console.error(e instanceof WeirError ? `${e.code}: ${e.message}` : String(e));
     console.error(USAGE);

@@ -58,6 +58,12 @@ import {
 } from "../actors/metadata_registry/mod.ts";
 import type { BrokerConfig } from "./config.ts";
 import { GROUP_KIND, GroupCoordinators } from "./groups.ts";
+import {
+  type GroupLagSample,
+  mapBounded,
+  type MetricsSnapshot,
+  type MetricsSource,
+} from "./metrics/mod.ts";
 import type {
   AppendBatchesOptions,
   EdgeBackend,
@@ -69,6 +75,8 @@ const logger = getLogger(["weir", "broker"]);
 const REGISTRY = { kind: "registry", id: "0" } as const;
 const PARTITION = "partition";
 const SPAWN_CONCURRENCY = 8;
+/** Most actor asks in flight while gathering metrics for one scrape. */
+const SCRAPE_CONCURRENCY = 16;
 
 /** Options of {@linkcode BrokerNode.start}. */
 export interface BrokerNodeOptions {
@@ -79,7 +87,7 @@ export interface BrokerNodeOptions {
 }
 
 /** One broker node: actors plus the backend of the HTTP edge. */
-export class BrokerNode implements EdgeBackend, AsyncDisposable {
+export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
   /** Limits the edge enforces. */
   readonly limits: { readonly maxRequestBytes: number };
   readonly #config: BrokerConfig;
@@ -327,6 +335,67 @@ export class BrokerNode implements EdgeBackend, AsyncDisposable {
       }
     }
     return n;
+  }
+
+  /** Ready to serve (`/readyz`): started (every partition recovered) and not closing. */
+  get ready(): boolean {
+    return this.#closing === null;
+  }
+
+  /**
+   * Gathers the scrape-time metrics: every running partition's status and
+   * the lag of every active group (at most {@linkcode SCRAPE_CONCURRENCY}
+   * asks in flight), actor restarts and hosts. A partition or group that
+   * fails to answer (stopping, restarting) is left out of this scrape.
+   */
+  async collectMetrics(): Promise<MetricsSnapshot> {
+    const running: { topic: string; partition: number }[] = [];
+    for (const topic of this.#topics.values()) {
+      for (let p = 0; p < topic.partitions; p++) {
+        if (this.#system.has(PARTITION, partitionId(topic.name, p))) {
+          running.push({ topic: topic.name, partition: p });
+        }
+      }
+    }
+    const statuses = await mapBounded(running, async ({ topic, partition }) => {
+      try {
+        const ref = this.#system.lookup<PartitionRequest>(PARTITION, partitionId(topic, partition));
+        const s = await ref.ask<PartitionStatus>({ type: "status" });
+        return {
+          topic,
+          partition,
+          logEndOffset: s.logEndOffset,
+          size: s.size,
+          fsyncs: s.fsyncs,
+          fsyncSeconds: s.fsyncSeconds,
+        };
+      } catch {
+        return null;
+      }
+    }, { limit: SCRAPE_CONCURRENCY });
+    const groups = this.#groups;
+    const active = groups === null
+      ? []
+      : (await groups.listGroups()).filter((g) => groups.isActive(g.groupId));
+    const lags = await mapBounded(active, async ({ groupId }): Promise<GroupLagSample[]> => {
+      try {
+        const d = await groups!.describeGroup(groupId);
+        return d.offsets.map((o) => ({
+          group: groupId,
+          topic: o.topic,
+          partition: o.partition,
+          lag: o.lag,
+        }));
+      } catch {
+        return [];
+      }
+    }, { limit: SCRAPE_CONCURRENCY });
+    return {
+      partitions: statuses.filter((s) => s !== null),
+      groupLags: lags.flat(),
+      restarts: this.#system.restartCounts(),
+      hosts: this.#system.hostCounts(),
+    };
   }
 
   #partitionInit(topic: TopicMetadata, partition: number): PartitionInit {

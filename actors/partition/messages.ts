@@ -91,4 +91,8 @@ export interface PartitionStatus {
   waiters: number;
   /** Idempotent batches held until the batches before them arrive. */
   parked: number;
+  /** fsync rounds of the log since the actor started (for metrics). */
+  fsyncs: number;
+  /** Seconds spent in those fsyncs (clock ms, so single fsyncs round; sums stay unbiased). */
+  fsyncSeconds: number;
 }

@@ -470,6 +470,8 @@ export class PartitionActor implements ActorLogic {
       segments: log.segmentCount,
       waiters: this.#waiters.size,
       parked: this.#parkedCount,
+      fsyncs: log.fsyncStats.count,
+      fsyncSeconds: log.fsyncStats.ms / 1000,
     };
   }
 

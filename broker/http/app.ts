@@ -14,14 +14,17 @@
  * @module
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { BrokerMetrics, meteredBackend, requestTiming } from "../metrics/mod.ts";
 import type { EdgeBackend } from "./backend.ts";
 import { bodyLimit } from "./body_limit.ts";
 import { methodNotAllowed, onEdgeError, onNotFound, toEdgeError } from "./errors.ts";
 import type { RouteDeps } from "./routes/_deps.ts";
 import { registerBatchRoutes } from "./routes/batches.ts";
 import { registerClusterRoutes } from "./routes/cluster.ts";
+import { registerDocsRoutes } from "./routes/docs.ts";
 import { registerGroupRoutes } from "./routes/groups.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerMetricsRoutes } from "./routes/metrics.ts";
 import { registerOffsetRoutes } from "./routes/offsets.ts";
 import { registerProducerRoutes } from "./routes/producers.ts";
 import { registerRecordRoutes } from "./routes/records.ts";
@@ -34,12 +37,15 @@ export interface CreateAppOptions {
   now?: () => number;
   /** Randomness in [0, 1) for the sticky partition of keyless records. Default `Math.random`. */
   random?: () => number;
+  /** The broker's metrics (`GET /metrics`); default: a fresh registry with no scrape-time source. */
+  metrics?: BrokerMetrics;
 }
 
 /**
  * Builds the HTTP edge (API.md "HTTP edge v1") over a backend. Every error
  * answer is `{ error: { code, message } }`; `GET /openapi.json` describes
- * every route (OpenAPI 3.1) and `GET /docs` is a small page listing them.
+ * every route (OpenAPI 3.1), `GET /docs` renders it (Scalar), `GET /metrics`
+ * is Prometheus text and `GET /readyz` tells whether the backend serves.
  *
  * @param backend The broker as the edge sees it.
  * @param options Injected clock and randomness.
@@ -58,8 +64,9 @@ export interface CreateAppOptions {
  * ```
  */
 export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}): OpenAPIHono {
+  const metrics = options.metrics ?? new BrokerMetrics();
   const deps: RouteDeps = {
-    backend,
+    backend: meteredBackend(backend, metrics),
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
   };
@@ -68,11 +75,18 @@ export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}):
       if (!result.success) throw toEdgeError(result.error);
     },
   });
-  app.onError(onEdgeError);
-  app.notFound(onNotFound);
+  app.onError((err, c) => {
+    metrics.rejected(toEdgeError(err).code);
+    return onEdgeError(err, c);
+  });
+  app.notFound((c) => {
+    metrics.rejected("NOT_FOUND");
+    return onNotFound(c);
+  });
+  app.use("*", requestTiming(metrics));
   app.use("*", bodyLimit({ maxBytes: backend.limits.maxRequestBytes }));
 
-  registerHealthRoutes(app);
+  registerHealthRoutes(app, deps.backend);
   registerClusterRoutes(app, deps);
   registerTopicRoutes(app, deps);
   registerRecordRoutes(app, deps);
@@ -90,11 +104,8 @@ export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}):
       description: "Kafka-style topics, partitions and records over HTTP.",
     },
   });
-  app.get("/docs", (c) => c.html(DOCS_PAGE));
-  app.get("/metrics", (c) =>
-    c.text("# Weir metrics are not implemented yet\n", 200, {
-      "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
-    }));
+  registerDocsRoutes(app);
+  registerMetricsRoutes(app, metrics);
 
   addMethodNotAllowed(app);
   return app;
@@ -115,28 +126,3 @@ function addMethodNotAllowed(app: OpenAPIHono): void {
     app.all(path, (c) => methodNotAllowed(c, allowed));
   }
 }
-
-const DOCS_PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Weir HTTP API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-code{background:#f3f3f3;padding:0 .3em}li{margin:.3em 0}</style></head>
-<body><h1>Weir HTTP API</h1>
-<p>The machine-readable description is <a href="/openapi.json"><code>/openapi.json</code></a>
-(OpenAPI 3.1). Errors are always <code>{ "error": { "code", "message" } }</code>.</p>
-<ul id="routes"><li>Loading…</li></ul>
-<script type="module">
-const list = document.getElementById("routes");
-const doc = await (await fetch("/openapi.json")).json();
-list.replaceChildren();
-for (const [path, ops] of Object.entries(doc.paths ?? {})) {
-  for (const [method, op] of Object.entries(ops)) {
-    const li = document.createElement("li");
-    const code = document.createElement("code");
-    code.textContent = method.toUpperCase() + " " + path;
-    li.append(code, " — " + (op.summary ?? ""));
-    list.append(li);
-  }
-}
-</script></body></html>
-`;

@@ -70,6 +70,8 @@ export interface AppendBatchesOptions {
 export interface EdgeBackend {
   /** Limits the edge enforces before anything reaches an actor. */
   readonly limits: { readonly maxRequestBytes: number };
+  /** `GET /readyz`: false while shutting down; a backend without it is always ready. */
+  readonly ready?: boolean;
   /** `GET /v1/cluster`. */
   cluster(): Promise<ClusterInfo>;
   /** `GET /v1/topics`. */

@@ -203,6 +203,8 @@ export class Log implements Disposable {
   #checkpointedRecoveryPoint = -1;
   #syncWaiters: SyncWaiter[] = [];
   #syncRunning = false;
+  #fsyncs = 0;
+  #fsyncMs = 0;
   #failure: WeirError | null = null;
   #closed = false;
   #pass: CompactionPass | null = null;
@@ -296,6 +298,11 @@ export class Log implements Disposable {
   /** Number of segments. */
   get segmentCount(): number {
     return this.#segments.count;
+  }
+
+  /** fsync rounds (flush or group sync) done since open, and the log clock's ms spent in them. */
+  get fsyncStats(): { count: number; ms: number } {
+    return { count: this.#fsyncs, ms: this.#fsyncMs };
   }
 
   /** Base offsets of the segments, oldest first. */
@@ -512,7 +519,10 @@ export class Log implements Disposable {
     this.#usable("flush");
     const target = this.logEndOffset;
     try {
+      const started = this.#clock.now();
       for (const seg of this.#segments.all()) seg.sync();
+      this.#fsyncs++;
+      this.#fsyncMs += this.#clock.now() - started;
       this.#recoveryPoint = Math.max(this.#recoveryPoint, target);
       this.#persistRecoveryPoint();
     } catch (e) {
@@ -573,8 +583,17 @@ export class Log implements Disposable {
       }
       const target = this.logEndOffset;
       try {
+        const started = this.#clock.now();
+        let synced = false;
         for (const seg of this.#segments.all()) {
-          if (seg.unsynced && !seg.closed) await seg.syncAsync();
+          if (seg.unsynced && !seg.closed) {
+            synced = true;
+            await seg.syncAsync();
+          }
+        }
+        if (synced) {
+          this.#fsyncs++;
+          this.#fsyncMs += this.#clock.now() - started;
         }
         this.#recoveryPoint = Math.max(this.#recoveryPoint, target);
       } catch (e) {
