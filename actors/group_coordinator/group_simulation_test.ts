@@ -110,6 +110,10 @@ class Simulation {
     const memberId = `m${++this.#seq}`;
     const sessionTimeoutMs = 3_000 + 1_000 * this.rnd.int(7);
     const rebalanceTimeoutMs = sessionTimeoutMs + 1_000 * this.rnd.int(4);
+    // A kicked incarnation is already gone from the group: its comeback is a fresh join.
+    for (const c of [...this.clients.values()]) {
+      if (instanceId !== undefined && c.instanceId === instanceId && c.kicked) this.#bury(c);
+    }
     const previous = instanceId === undefined
       ? undefined
       : [...this.clients.values()].find((c) => c.instanceId === instanceId);

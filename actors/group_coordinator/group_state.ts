@@ -52,6 +52,15 @@ import { compareStrings, fromKeys, toKeys, type TopicPartitions } from "./_topic
 
 export type { TopicPartitions } from "./_topic_partitions.ts";
 
+/**
+ * Heartbeat interval told to a member that is not on its target yet (it
+ * must release revoked partitions, or waits for partitions others release):
+ * short, so a moved partition pauses for about one round trip rather than
+ * a whole heartbeat interval. Reconciled members heartbeat every
+ * min(3 s, session / 3).
+ */
+export const RECONCILING_HEARTBEAT_MS = 250;
+
 /** Limits of one group. */
 export interface GroupLimits {
   /** `group.max.size`: most members; a join beyond it fails with `GROUP_MAX_SIZE_REACHED`. */
@@ -502,7 +511,10 @@ export class GroupState {
     return {
       memberId: member.memberId,
       memberEpoch: member.memberEpoch,
-      heartbeatIntervalMs: Math.min(3_000, Math.floor(member.sessionTimeoutMs / 3)),
+      heartbeatIntervalMs: Math.min(
+        this.#isReconciled(member) ? 3_000 : RECONCILING_HEARTBEAT_MS,
+        Math.floor(member.sessionTimeoutMs / 3),
+      ),
       assignment: fromKeys(member.assigned),
     };
   }

@@ -1,6 +1,11 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { WeirError } from "../../client/protocol/mod.ts";
-import { GroupState, type MemberReply, type TopicPartitions } from "./group_state.ts";
+import {
+  GroupState,
+  type MemberReply,
+  RECONCILING_HEARTBEAT_MS,
+  type TopicPartitions,
+} from "./group_state.ts";
 
 const codeOf = (fn: () => unknown): string => assertThrows(fn, WeirError).code;
 const orders = (...partitions: number[]): TopicPartitions[] =>
@@ -336,4 +341,29 @@ Deno.test("GroupState.describe() reports members in join order with topics and i
   });
   assertEquals(group.nextExpiry(), 45_000);
   assertEquals(new GroupState("e").nextExpiry(), null);
+});
+
+Deno.test("GroupState tells members that are not on their target yet to heartbeat soon", () => {
+  const group = new GroupState("g");
+  group.setTopics({ t: 4 }, 0);
+  const c1 = group.join({ topics: ["t"] }, 0, "c1");
+  assertEquals(c1.heartbeatIntervalMs, 3_000); // got everything at once
+  const c2 = group.join({ topics: ["t"] }, 0, "c2");
+  assertEquals(c2.heartbeatIntervalMs, RECONCILING_HEARTBEAT_MS); // waits for C1's release
+  const revoking = group.heartbeat("c1", {
+    memberEpoch: c1.memberEpoch,
+    ownedPartitions: c1.assignment,
+  }, 1);
+  assertEquals(revoking.heartbeatIntervalMs, RECONCILING_HEARTBEAT_MS); // must release two
+  const released = group.heartbeat(
+    "c1",
+    { memberEpoch: revoking.memberEpoch, ownedPartitions: revoking.assignment },
+    2,
+  );
+  assertEquals(released.heartbeatIntervalMs, 3_000);
+  const c2b = group.heartbeat("c2", { memberEpoch: c2.memberEpoch, ownedPartitions: [] }, 3);
+  assertEquals([c2b.assignment, c2b.heartbeatIntervalMs], [
+    [{ topic: "t", partitions: [2, 3] }],
+    3_000,
+  ]);
 });
