@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { getLogger } from "@logtape/logtape";
 import type { ActorContext, ActorLogic } from "./actor.ts";
 import type { Deferred } from "./deferred.ts";
 import { ActorError } from "./errors.ts";
@@ -26,6 +27,7 @@ export type TestMessage =
   | { type: "append"; value: unknown }
   | { type: "slowAppend"; value: unknown; ms: number }
   | { type: "log" }
+  | { type: "logInfo"; name: string }
   | { type: "park"; key: string }
   | { type: "release"; key: string; value: unknown }
   | { type: "never" }
@@ -76,6 +78,9 @@ export function createTestActor(init: TestActorInit = {}): ActorLogic {
           });
         case "log":
           return [...log];
+        case "logInfo":
+          getLogger(["weir", "test"]).info("Hello {name}", { name: message.name });
+          return true;
         case "park": {
           const deferred = ctx.defer<unknown>();
           parked.set(message.key, deferred);

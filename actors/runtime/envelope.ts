@@ -123,8 +123,23 @@ export interface OutAskEnvelope {
   readonly transfer?: Transferable[];
 }
 
+/**
+ * Actor → host: a log record made inside a Worker (logtape is configured per
+ * thread, so the Worker forwards what it logs and the host re-emits it under
+ * the same category with the actor's name added).
+ */
+export interface LogEnvelope {
+  readonly t: "log";
+  readonly category: readonly string[];
+  readonly level: "trace" | "debug" | "info" | "warning" | "error" | "fatal";
+  readonly message: string;
+  readonly properties: Record<string, unknown>;
+  readonly timestamp: number;
+}
+
 /** Everything an actor sends to its host. */
 export type FromActor =
+  | LogEnvelope
   | StartedEnvelope
   | ReplyEnvelope
   | FailedEnvelope

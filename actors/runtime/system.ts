@@ -455,6 +455,17 @@ export class ActorSystem implements AsyncDisposable {
 
   #onMessage(entry: Entry, conn: HostConnection, envelope: FromActor): void {
     switch (envelope.t) {
+      case "log": {
+        const actor = `${entry.address.kind}/${entry.address.id}`;
+        getLogger([...envelope.category]).emit({
+          level: envelope.level,
+          message: [envelope.message],
+          rawMessage: envelope.message,
+          timestamp: envelope.timestamp,
+          properties: { ...envelope.properties, actor },
+        });
+        return;
+      }
       case "started": {
         const starting = entry.starting;
         if (starting === undefined) return;

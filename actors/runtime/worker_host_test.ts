@@ -1,4 +1,5 @@
 import { assertEquals } from "@std/assert";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { TestMessage } from "./_test_actor.ts";
 import { FakeClock } from "./clock.ts";
 import { codeOf, pollUntil, runHostConformance } from "./host_conformance.ts";
@@ -35,4 +36,29 @@ Deno.test("worker host: spawn() of a module that fails to load rejects", async (
   );
   assertEquals(code, "UNKNOWN_SERVER_ERROR");
   assertEquals(system.has("x", "1"), false);
+});
+
+Deno.test("worker host: what a Worker logs is re-emitted on the host with the actor's name", async () => {
+  const records: LogRecord[] = [];
+  await configure({
+    sinks: { capture: (r: LogRecord) => records.push(r) },
+    loggers: [
+      { category: ["weir", "test"], lowestLevel: "info", sinks: ["capture"] },
+      { category: ["logtape", "meta"], lowestLevel: "error", sinks: [] },
+    ],
+    reset: true,
+  });
+  try {
+    await using system = new ActorSystem();
+    const ref = await system.spawn({ kind: "test", id: "w", host: { worker }, init: {} });
+    assertEquals(await ref.ask({ type: "logInfo", name: "Ada" } satisfies TestMessage), true);
+    await pollUntil("the forwarded record", () => records.length === 1);
+    const [record] = records;
+    assertEquals(record?.category, ["weir", "test"]);
+    assertEquals(record?.level, "info");
+    assertEquals(record?.message, ["Hello Ada"]);
+    assertEquals(record?.properties, { name: "Ada", actor: "test/w" });
+  } finally {
+    await reset();
+  }
 });
