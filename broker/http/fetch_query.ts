@@ -13,7 +13,7 @@ import {
   FETCH_WAIT_MS,
   WeirError,
 } from "../../client/protocol/mod.ts";
-import type { FetchStart } from "./backend.ts";
+import type { FetchBatchesOptions, FetchStart } from "./backend.ts";
 
 /** How fetched records are shown: parsed JSON values, UTF-8 strings, or base64. */
 export type RecordFormat = "json" | "string" | "binary";
@@ -109,5 +109,19 @@ export function parseFetchQuery(query: Record<string, string | undefined>): Fetc
     maxBytes: parseIntParam("maxBytes", query.maxBytes, { min: 1, ...FETCH_MAX_BYTES }),
     waitMs: parseIntParam("waitMs", query.waitMs, { min: 0, ...FETCH_WAIT_MS }),
     format,
+  };
+}
+
+/**
+ * The backend's fetch options for a parsed query; `signal` is the request's,
+ * so a client that leaves frees its parked fetch.
+ */
+export function fetchOptionsOf(query: FetchQuery, signal: AbortSignal): FetchBatchesOptions {
+  return {
+    offset: query.offset,
+    maxRecords: query.maxRecords,
+    maxBytes: query.maxBytes,
+    waitMs: query.waitMs,
+    signal,
   };
 }

@@ -14,7 +14,7 @@ import {
   WeirError,
 } from "../../../client/protocol/mod.ts";
 import { parseAcksParam } from "../acks_param.ts";
-import { parseFetchQuery } from "../fetch_query.ts";
+import { fetchOptionsOf, parseFetchQuery } from "../fetch_query.ts";
 import { parsePartitionParam, parseTopicParam } from "../path_params.ts";
 import { AcksQueryDoc, errors, FetchQueryDoc, json, PartitionParams } from "./_openapi.ts";
 import type { RouteDeps } from "./_deps.ts";
@@ -112,13 +112,11 @@ export function registerBatchRoutes(app: OpenAPIHono, deps: RouteDeps): void {
       const topic = parseTopicParam(c.req.param("topic"));
       const partition = parsePartitionParam(c.req.param("p"));
       const query = parseFetchQuery(c.req.query());
-      const result = await backend.fetchBatches(topic, partition, {
-        offset: query.offset,
-        maxRecords: query.maxRecords,
-        maxBytes: query.maxBytes,
-        waitMs: query.waitMs,
-        signal: c.req.raw.signal,
-      });
+      const result = await backend.fetchBatches(
+        topic,
+        partition,
+        fetchOptionsOf(query, c.req.raw.signal),
+      );
       return c.body(result.batches as Uint8Array<ArrayBuffer>, 200, {
         "Content-Type": RECORD_BATCH_CONTENT_TYPE,
         [BATCH_HEADERS.highWatermark]: String(result.highWatermark),

@@ -12,7 +12,7 @@ import {
   ProduceResponseSchema,
 } from "../../../client/protocol/mod.ts";
 import { parseAcksParam } from "../acks_param.ts";
-import { parseFetchQuery } from "../fetch_query.ts";
+import { fetchOptionsOf, parseFetchQuery } from "../fetch_query.ts";
 import { parsePartitionParam, parseTopicParam } from "../path_params.ts";
 import {
   decodeFetchedRecords,
@@ -112,13 +112,11 @@ export function registerRecordRoutes(app: OpenAPIHono, deps: RouteDeps): void {
       const topic = parseTopicParam(c.req.param("topic"));
       const partition = parsePartitionParam(c.req.param("p"));
       const query = parseFetchQuery(c.req.query());
-      const result = await backend.fetchBatches(topic, partition, {
-        offset: query.offset,
-        maxRecords: query.maxRecords,
-        maxBytes: query.maxBytes,
-        waitMs: query.waitMs,
-        signal: c.req.raw.signal,
-      });
+      const result = await backend.fetchBatches(
+        topic,
+        partition,
+        fetchOptionsOf(query, c.req.raw.signal),
+      );
       const records = await decodeFetchedRecords(result.batches, {
         fromOffset: typeof query.offset === "number" ? query.offset : 0,
         maxRecords: query.maxRecords,
