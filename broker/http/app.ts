@@ -30,6 +30,7 @@ import { registerProducerRoutes } from "./routes/producers.ts";
 import { registerRecordRoutes } from "./routes/records.ts";
 import { registerStreamRoutes } from "./routes/stream.ts";
 import { registerTopicRoutes } from "./routes/topics.ts";
+import { registerUi } from "./ui/mod.ts";
 
 /** Options of {@linkcode createApp}. */
 export interface CreateAppOptions {
@@ -95,6 +96,7 @@ export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}):
   registerStreamRoutes(app, deps);
   registerProducerRoutes(app, deps);
   registerGroupRoutes(app, deps);
+  registerUi(app, deps);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
