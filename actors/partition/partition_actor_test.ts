@@ -396,11 +396,8 @@ Deno.test("PartitionActor stores a retried idempotent batch once and returns its
 /** Sends a batch that starts after a gap: it parks, and after PARK_MS its refusal code comes back. */
 async function gapCode(h: Harness, bytes: Uint8Array): Promise<string> {
   const answer = codeOf(h.append(bytes));
-  const deadline = Date.now() + 5_000;
-  while ((await h.status()).parked === 0) {
-    if (Date.now() > deadline) throw new Error("Timed out waiting for the batch to park");
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  // One mailbox, in order: the status ask is handled after the append, so it sees it parked.
+  assertEquals((await h.status()).parked, 1);
   h.clock.advance(PARK_MS);
   return await answer;
 }
@@ -591,12 +588,8 @@ Deno.test("PartitionActor holds an idempotent batch that overtook its predecesso
   await using h = await Harness.open();
   await h.append(idem(0, 0, 2)); // offsets 0..1, next sequence 2
   const later = h.append(idem(0, 4, 3)); // sequences 4..6 arrive first
-  const deadline = Date.now() + 5_000;
-  while ((await h.status()).parked === 0) {
-    if (Date.now() > deadline) throw new Error("Timed out waiting for the batch to park");
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  assertEquals((await h.status()).logEndOffset, 2); // nothing written yet
+  const held = await h.status(); // handled after the append (one mailbox, in order)
+  assertEquals([held.parked, held.logEndOffset], [1, 2]); // parked, nothing written yet
   assertEquals(await h.append(idem(0, 2, 2)), { baseOffset: 2, lastOffset: 3 });
   assertEquals(await later, { baseOffset: 4, lastOffset: 6 });
   assertEquals((await h.status()).parked, 0);
@@ -604,7 +597,7 @@ Deno.test("PartitionActor holds an idempotent batch that overtook its predecesso
   const other = (baseSequence: number, count: number) =>
     batch(count, { producerId: 9, producerEpoch: 0, baseSequence, prefix: "q" });
   const second = h.append(other(3, 1));
-  while ((await h.status()).parked === 0) await new Promise((r) => setTimeout(r, 1));
+  assertEquals((await h.status()).parked, 1);
   assertEquals(await h.append(other(0, 3)), { baseOffset: 7, lastOffset: 9 });
   assertEquals(await second, { baseOffset: 10, lastOffset: 10 });
 });

@@ -97,7 +97,11 @@ Deno.test("broker process keeps every acks=all record after kill -9", async () =
       }
     };
     const producers = [producer(), producer(), producer()];
-    while (acked.length < 500) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 30_000;
+    while (acked.length < 500) {
+      if (Date.now() > deadline) throw new Error(`Only ${acked.length} records acked in 30 s`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     killed = true;
     await broker.kill();
     await Promise.all(producers);
