@@ -8,6 +8,7 @@
  */
 import type { GroupDescriptionResponse } from "../../../../client/protocol/mod.ts";
 import { type Html, Layout } from "../layout.tsx";
+import { Sparkline } from "../sparkline.tsx";
 import { fmt, topicHref } from "../links.ts";
 
 /** The consumer group page. */
@@ -34,16 +35,7 @@ export function GroupPage({ group }: { group: GroupDescriptionResponse }): Html 
           </span>
           <span>polled every 2 s in this browser</span>
         </div>
-        <svg
-          class="spark"
-          viewBox="0 0 300 60"
-          preserveAspectRatio="none"
-          role="img"
-          aria-label="Total lag over time"
-        >
-          <line x1="0" y1="59" x2="300" y2="59" />
-          <polyline points="" />
-        </svg>
+        <Sparkline label="Total lag over time" />
       </section>
 
       <h2>Offsets</h2>

@@ -6,6 +6,7 @@
  */
 import type { ClusterInfo, GroupSummary } from "../../../../client/protocol/mod.ts";
 import { type Html, Layout } from "../layout.tsx";
+import { Sparkline } from "../sparkline.tsx";
 import { fmt, groupHref, topicHref } from "../links.ts";
 
 /** One topic's row: its counts and offsets summed over its partitions. */
@@ -77,16 +78,7 @@ export function OverviewPage({ cluster, topics, groups }: OverviewProps): Html {
           </span>
           <span>from high watermarks, polled every 2 s in this browser</span>
         </div>
-        <svg
-          class="spark"
-          viewBox="0 0 300 60"
-          preserveAspectRatio="none"
-          role="img"
-          aria-label="Records per second over the last two minutes"
-        >
-          <line x1="0" y1="59" x2="300" y2="59" />
-          <polyline points="" />
-        </svg>
+        <Sparkline label="Records per second over the last two minutes" />
       </section>
 
       <h2>Topics</h2>
