@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { EntryBuffer } from "./_entry_buffer.ts";
 
 /** Bytes per entry. */
 export const OFFSET_INDEX_ENTRY_SIZE = 8;
@@ -32,9 +33,7 @@ export interface OffsetPosition {
 export class OffsetIndex {
   /** Base offset of the segment. */
   readonly baseOffset: number;
-  #bytes: Uint8Array;
-  #view: DataView;
-  #count = 0;
+  readonly #buf = new EntryBuffer(OFFSET_INDEX_ENTRY_SIZE);
 
   /**
    * Creates an empty index.
@@ -43,8 +42,6 @@ export class OffsetIndex {
    */
   constructor(baseOffset: number) {
     this.baseOffset = baseOffset;
-    this.#bytes = new Uint8Array(64 * OFFSET_INDEX_ENTRY_SIZE);
-    this.#view = new DataView(this.#bytes.buffer);
   }
 
   /**
@@ -84,17 +81,17 @@ export class OffsetIndex {
 
   /** Number of entries. */
   get entries(): number {
-    return this.#count;
+    return this.#buf.count;
   }
 
   /** Bytes of the entries (a view; valid until the next change). */
   get bytes(): Uint8Array {
-    return this.#bytes.subarray(0, this.#count * OFFSET_INDEX_ENTRY_SIZE);
+    return this.#buf.bytes;
   }
 
   /** The last entry, or null when empty. */
   get last(): OffsetPosition | null {
-    return this.#count === 0 ? null : this.entry(this.#count - 1);
+    return this.#buf.count === 0 ? null : this.entry(this.#buf.count - 1);
   }
 
   /**
@@ -106,8 +103,8 @@ export class OffsetIndex {
   entry(i: number): OffsetPosition {
     const at = i * OFFSET_INDEX_ENTRY_SIZE;
     return {
-      offset: this.baseOffset + this.#view.getInt32(at),
-      position: this.#view.getInt32(at + 4),
+      offset: this.baseOffset + this.#buf.view.getInt32(at),
+      position: this.#buf.view.getInt32(at + 4),
     };
   }
 
@@ -124,16 +121,9 @@ export class OffsetIndex {
     if (rel < 0 || rel > 0x7fffffff || position > 0x7fffffff) {
       throw new RangeError(`Cannot index offset ${offset} at ${position}: out of int32 range`);
     }
-    const at = this.#count * OFFSET_INDEX_ENTRY_SIZE;
-    if (at + OFFSET_INDEX_ENTRY_SIZE > this.#bytes.length) {
-      const grown = new Uint8Array(this.#bytes.length * 2);
-      grown.set(this.#bytes);
-      this.#bytes = grown;
-      this.#view = new DataView(grown.buffer);
-    }
-    this.#view.setInt32(at, rel);
-    this.#view.setInt32(at + 4, position);
-    this.#count++;
+    const at = this.#buf.push();
+    this.#buf.view.setInt32(at, rel);
+    this.#buf.view.setInt32(at + 4, position);
   }
 
   /**
@@ -157,11 +147,11 @@ export class OffsetIndex {
   lookup(offset: number): OffsetPosition {
     const rel = offset - this.baseOffset;
     let lo = 0;
-    let hi = this.#count - 1;
+    let hi = this.#buf.count - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#view.getInt32(mid * OFFSET_INDEX_ENTRY_SIZE) <= rel) {
+      if (this.#buf.view.getInt32(mid * OFFSET_INDEX_ENTRY_SIZE) <= rel) {
         found = mid;
         lo = mid + 1;
       } else {
@@ -177,11 +167,13 @@ export class OffsetIndex {
    * @param position First byte cut from the log.
    */
   truncateToPosition(position: number): void {
-    while (this.#count > 0 && this.entry(this.#count - 1).position >= position) this.#count--;
+    while (this.#buf.count > 0 && this.entry(this.#buf.count - 1).position >= position) {
+      this.#buf.count--;
+    }
   }
 
   /** Removes every entry. */
   clear(): void {
-    this.#count = 0;
+    this.#buf.count = 0;
   }
 }

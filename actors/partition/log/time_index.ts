@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { EntryBuffer } from "./_entry_buffer.ts";
 
 /** Bytes per entry. */
 export const TIME_INDEX_ENTRY_SIZE = 12;
@@ -32,9 +33,7 @@ export interface TimestampOffset {
 export class TimeIndex {
   /** Base offset of the segment. */
   readonly baseOffset: number;
-  #bytes: Uint8Array;
-  #view: DataView;
-  #count = 0;
+  readonly #buf = new EntryBuffer(TIME_INDEX_ENTRY_SIZE);
 
   /**
    * Creates an empty index.
@@ -43,8 +42,6 @@ export class TimeIndex {
    */
   constructor(baseOffset: number) {
     this.baseOffset = baseOffset;
-    this.#bytes = new Uint8Array(64 * TIME_INDEX_ENTRY_SIZE);
-    this.#view = new DataView(this.#bytes.buffer);
   }
 
   /**
@@ -82,17 +79,17 @@ export class TimeIndex {
 
   /** Number of entries. */
   get entries(): number {
-    return this.#count;
+    return this.#buf.count;
   }
 
   /** Bytes of the entries (a view; valid until the next change). */
   get bytes(): Uint8Array {
-    return this.#bytes.subarray(0, this.#count * TIME_INDEX_ENTRY_SIZE);
+    return this.#buf.bytes;
   }
 
   /** The last entry, or null. */
   get last(): TimestampOffset | null {
-    return this.#count === 0 ? null : this.entry(this.#count - 1);
+    return this.#buf.count === 0 ? null : this.entry(this.#buf.count - 1);
   }
 
   /**
@@ -104,8 +101,8 @@ export class TimeIndex {
   entry(i: number): TimestampOffset {
     const at = i * TIME_INDEX_ENTRY_SIZE;
     return {
-      timestamp: this.#view.getInt32(at) * TWO_32 + this.#view.getUint32(at + 4),
-      offset: this.baseOffset + this.#view.getInt32(at + 8),
+      timestamp: this.#buf.view.getInt32(at) * TWO_32 + this.#buf.view.getUint32(at + 4),
+      offset: this.baseOffset + this.#buf.view.getInt32(at + 8),
     };
   }
 
@@ -122,17 +119,10 @@ export class TimeIndex {
     if (rel < 0 || rel > 0x7fffffff) {
       throw new RangeError(`Cannot index offset ${offset}: out of int32 range`);
     }
-    const at = this.#count * TIME_INDEX_ENTRY_SIZE;
-    if (at + TIME_INDEX_ENTRY_SIZE > this.#bytes.length) {
-      const grown = new Uint8Array(this.#bytes.length * 2);
-      grown.set(this.#bytes);
-      this.#bytes = grown;
-      this.#view = new DataView(grown.buffer);
-    }
-    this.#view.setInt32(at, Math.floor(timestamp / TWO_32));
-    this.#view.setUint32(at + 4, timestamp >>> 0);
-    this.#view.setInt32(at + 8, rel);
-    this.#count++;
+    const at = this.#buf.push();
+    this.#buf.view.setInt32(at, Math.floor(timestamp / TWO_32));
+    this.#buf.view.setUint32(at + 4, timestamp >>> 0);
+    this.#buf.view.setInt32(at + 8, rel);
   }
 
   /**
@@ -157,7 +147,7 @@ export class TimeIndex {
    */
   scanStart(timestamp: number): number {
     let lo = 0;
-    let hi = this.#count - 1;
+    let hi = this.#buf.count - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
@@ -177,11 +167,13 @@ export class TimeIndex {
    * @param offset First offset cut from the log.
    */
   truncateToOffset(offset: number): void {
-    while (this.#count > 0 && this.entry(this.#count - 1).offset >= offset) this.#count--;
+    while (this.#buf.count > 0 && this.entry(this.#buf.count - 1).offset >= offset) {
+      this.#buf.count--;
+    }
   }
 
   /** Removes every entry. */
   clear(): void {
-    this.#count = 0;
+    this.#buf.count = 0;
   }
 }
