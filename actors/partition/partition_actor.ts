@@ -31,7 +31,8 @@ import type {
 } from "./messages.ts";
 import { type BatchIdentity, ProducerState, type ProducerStateSnapshot } from "./producer_state.ts";
 
-const SNAPSHOT_FILE = "producer-state.snapshot";
+/** File name of the idempotent-producer state snapshot in a partition directory. */
+export const SNAPSHOT_FILE = "producer-state.snapshot";
 const DEFAULT_MAX_WAITERS = 1_000;
 const DEFAULT_MAINTENANCE_MS = 30_000;
 

@@ -16,10 +16,9 @@ import type {
   PartitionRequest,
   PartitionStatus,
 } from "./messages.ts";
-import { PARK_MS, PartitionActor } from "./partition_actor.ts";
+import { PARK_MS, PartitionActor, SNAPSHOT_FILE } from "./partition_actor.ts";
 import { tempDir } from "../../tests/_helpers/temp_dir.ts";
 
-const SNAPSHOT_FILE = "producer-state.snapshot";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
