@@ -62,6 +62,39 @@ export interface RequestOptions {
 
 const DEFAULT_RETRY: Required<RetryOptions> = { retries: 5, initialDelayMs: 50, maxDelayMs: 2_000 };
 
+/** The longest `Retry-After` the client waits for (a larger one is cut to this). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Reads a `Retry-After` header (seconds, or an HTTP date) as a delay.
+ *
+ * @param response The error response.
+ * @param now The current time in ms (for an HTTP date).
+ * @returns The delay in ms (at most {@linkcode MAX_RETRY_AFTER_MS}), or 0 without a valid header.
+ *
+ * @example Seconds
+ * ```ts
+ * import { retryAfterMs } from "./http.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const res = new Response(null, { status: 429, headers: { "retry-after": "2" } });
+ * assertEquals(retryAfterMs(res), 2000);
+ * ```
+ */
+export function retryAfterMs(response: Response, now: number = Date.now()): number {
+  const raw = response.headers.get("retry-after")?.trim();
+  if (raw === undefined || raw === "") return 0;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(raw)) {
+    ms = Number(raw) * 1000;
+  } else {
+    const at = Date.parse(raw);
+    if (Number.isNaN(at)) return 0;
+    ms = at - now;
+  }
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.ceil(ms)));
+}
+
 /**
  * Waits `ms` or until `signal` aborts (then rejects with `REQUEST_ABORTED`).
  *
@@ -226,11 +259,13 @@ export class HttpClient implements Disposable {
     for (let attempt = 0;; attempt++) {
       if (signal.aborted) throw aborted(signal);
       let error: WeirError;
+      let waitAtLeast = 0;
       try {
         const init: RequestInit = { method, headers, signal };
         if (body !== undefined) init.body = body;
         const response = await this.#fetch(url, init);
         if (response.ok) return response;
+        waitAtLeast = retryAfterMs(response);
         error = await errorFromResponse(response, what);
       } catch (e) {
         if (signal.aborted) throw aborted(signal);
@@ -241,7 +276,8 @@ export class HttpClient implements Disposable {
         );
       }
       if (!error.retriable || attempt >= retries) throw error;
-      await delay(this.backoffMs(attempt), signal);
+      // A throttled (429) or unavailable (503) answer may say how long to wait: honour it.
+      await delay(Math.max(this.backoffMs(attempt), waitAtLeast), signal);
     }
   }
 

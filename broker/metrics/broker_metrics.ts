@@ -17,6 +17,8 @@
  * - `weir_produce_duration_seconds{acks="0"|"1"|"all"}`, `weir_fetch_duration_seconds`:
  *   backend time of appends and fetches (fetch includes long-poll waits).
  * - `weir_rejected_requests_total{code}`: error answers by `WeirError` code.
+ * - `weir_throttled_requests_total{principal,kind}`: requests refused by a quota
+ *   (`kind` = `produce`, `fetch` or `request`).
  * - `weir_partition_log_end_offset{topic,partition}`,
  *   `weir_partition_size_bytes{topic,partition}`.
  * - `weir_group_lag{group,topic,partition}`: active groups only.
@@ -69,6 +71,7 @@ export class BrokerMetrics {
   readonly #produce: Histogram<"acks">;
   readonly #fetch: Histogram<string>;
   readonly #rejected: Counter<"code">;
+  readonly #throttled: Counter<"principal" | "kind">;
   readonly #logEnd: Gauge<"topic" | "partition">;
   readonly #size: Gauge<"topic" | "partition">;
   readonly #lag: Gauge<"group" | "topic" | "partition">;
@@ -127,6 +130,11 @@ export class BrokerMetrics {
       "weir_rejected_requests_total",
       "Requests answered with an error, by error code",
       ["code"],
+    );
+    this.#throttled = counter(
+      "weir_throttled_requests_total",
+      "Requests refused by a quota (429), by principal (or client IP) and quota kind",
+      ["principal", "kind"],
     );
     this.#logEnd = gauge(
       "weir_partition_log_end_offset",
@@ -208,6 +216,16 @@ export class BrokerMetrics {
    */
   rejected(code: string): void {
     this.#rejected.inc({ code });
+  }
+
+  /**
+   * Counts a request refused by a quota.
+   *
+   * @param principal The principal's name, or `ip:<address>` without auth.
+   * @param kind `produce`, `fetch` or `request`.
+   */
+  throttled(principal: string, kind: string): void {
+    this.#throttled.inc({ principal, kind });
   }
 
   /**

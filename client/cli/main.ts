@@ -12,6 +12,7 @@ import { toWeirError, WeirError } from "../mod.ts";
 import { type FlagSpecs, formatFlags, parseArgs } from "./_args.ts";
 import { CliContext, type CliIo, type Command } from "./_context.ts";
 import { UsageError } from "./_usage_error.ts";
+import { AUTH_COMMANDS } from "./auth.ts";
 import { CLUSTER_COMMAND } from "./cluster.ts";
 import { CONSUME_COMMAND } from "./consume.ts";
 import { GROUPS_COMMANDS } from "./groups.ts";
@@ -34,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   CONSUME_COMMAND,
   ...GROUPS_COMMANDS,
   CLUSTER_COMMAND,
+  ...AUTH_COMMANDS,
 ];
 
 const GLOBAL_FLAGS: FlagSpecs = {
