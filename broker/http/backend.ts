@@ -69,7 +69,11 @@ export interface AppendBatchesOptions {
  */
 export interface EdgeBackend {
   /** Limits the edge enforces before anything reaches an actor. */
-  readonly limits: { readonly maxRequestBytes: number };
+  readonly limits: {
+    readonly maxRequestBytes: number;
+    /** Deadline for receiving one request body, ms (default: none). */
+    readonly requestTimeoutMs?: number;
+  };
   /** `GET /readyz`: false while shutting down; a backend without it is always ready. */
   readonly ready?: boolean;
   /** `GET /v1/cluster`. */
@@ -90,7 +94,9 @@ export interface EdgeBackend {
    * UNKNOWN_TOPIC_OR_PARTITION; with `--auto-create-topics` an unknown topic
    * is created first (produce is the only caller).
    */
-  produceInfo(topic: string): Promise<{ partitions: number; maxMessageBytes: number }>;
+  produceInfo(
+    topic: string,
+  ): Promise<{ partitions: number; maxMessageBytes: number; requireKeys?: boolean }>;
   /**
    * Appends one or more RecordBatch v2 to a partition. The backend takes
    * ownership of `batches` (its buffer may be transferred to a Worker).

@@ -13,6 +13,12 @@ import { WeirError } from "../../client/protocol/mod.ts";
 export interface ReadBodyOptions {
   /** Largest body accepted, in bytes. */
   maxBytes: number;
+  /**
+   * Deadline for the whole body, ms from the first read (default: none). A
+   * slower body (slow-loris trickle, stalled client) is cancelled with 408
+   * `REQUEST_BODY_TIMED_OUT`.
+   */
+  timeoutMs?: number;
 }
 
 function tooLarge(maxBytes: number): WeirError {
@@ -32,7 +38,8 @@ function tooLarge(maxBytes: number): WeirError {
  * @param options The limit.
  * @returns The body bytes (empty when there is no body).
  * @throws {WeirError} `REQUEST_TOO_LARGE` past the limit (the rest is not read),
- * `INVALID_REQUEST` when the body is shorter or longer than its `Content-Length`.
+ * `INVALID_REQUEST` when the body is shorter or longer than its `Content-Length`,
+ * `REQUEST_BODY_TIMED_OUT` when it is not complete within `timeoutMs`.
  *
  * @example Cut a body off at the limit
  * ```ts
@@ -59,12 +66,13 @@ export async function readBodyLimited(
     throw tooLarge(maxBytes);
   }
   const reader = body.getReader();
+  const read = deadlineReader(reader, options.timeoutMs);
   try {
-    if (declared !== null) return await readExactly(reader, declared);
+    if (declared !== null) return await readExactly(reader, declared, read);
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await read();
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
@@ -75,18 +83,48 @@ export async function readBodyLimited(
     }
     return join(chunks, size);
   } finally {
+    read.dispose();
     reader.releaseLock();
   }
+}
+
+type TimedRead = (() => Promise<ReadableStreamReadResult<Uint8Array>>) & { dispose(): void };
+
+/** `reader.read()` raced against one deadline for the whole body; on expiry the body is cancelled. */
+function deadlineReader(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  timeoutMs: number | undefined,
+): TimedRead {
+  if (timeoutMs === undefined) {
+    return Object.assign(() => reader.read(), { dispose: () => {} });
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new WeirError(
+          "REQUEST_BODY_TIMED_OUT",
+          `Cannot read the request body: it did not arrive within ${timeoutMs} ms`,
+        ),
+      );
+      reader.cancel().catch(() => {});
+    }, timeoutMs);
+  });
+  expired.catch(() => {});
+  return Object.assign(() => Promise.race([reader.read(), expired]), {
+    dispose: () => clearTimeout(timer),
+  });
 }
 
 async function readExactly(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   length: number,
+  read: () => Promise<ReadableStreamReadResult<Uint8Array>>,
 ): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   let at = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await read();
     if (done) break;
     if (at + value.byteLength > length) {
       await reader.cancel().catch(() => {});
@@ -130,6 +168,8 @@ function declaredLength(request: Request): number | null {
 export interface BodyLimitOptions {
   /** Largest body accepted, in bytes. */
   maxBytes: number;
+  /** Deadline to receive one body, ms (default: none); see {@linkcode ReadBodyOptions}. */
+  timeoutMs?: number;
 }
 
 /**
@@ -145,7 +185,10 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
   return async (c, next) => {
     const raw = c.req.raw;
     if (raw.body === null || raw.method === "GET" || raw.method === "HEAD") return await next();
-    const bytes = await readBodyLimited(raw, { maxBytes: options.maxBytes });
+    const bytes = await readBodyLimited(raw, {
+      maxBytes: options.maxBytes,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
     // Hono keeps body promises in this cache (its type says otherwise).
     const cache = c.req.bodyCache as unknown as Record<string, Promise<unknown>>;
     cache.arrayBuffer = Promise.resolve(exactArrayBuffer(bytes));

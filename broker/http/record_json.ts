@@ -33,6 +33,7 @@ import {
   partitionForKey,
   WeirError,
 } from "../../client/protocol/mod.ts";
+import { SERVER_CODECS } from "../../actors/partition/mod.ts";
 import type { RecordFormat } from "./fetch_query.ts";
 
 /** One record of a JSON produce after schema validation (`value` may be any parsed JSON). */
@@ -56,6 +57,8 @@ export interface EncodeProduceOptions {
   now: () => number;
   /** Randomness in [0, 1), for the sticky partition of keyless records. */
   random: () => number;
+  /** Refuse records without a key (compacted topics), before any is written. */
+  requireKeys?: boolean;
 }
 
 /** The batches for one partition and where its records sit in the request. */
@@ -138,6 +141,9 @@ export function encodeProduceRecords(
       : typeof record.key === "string"
       ? utf8.encode(record.key)
       : null;
+    if (key === null && options.requireKeys) {
+      throw badRecord(index, "a compacted topic needs a key on every record");
+    }
     const value = record.valueBase64 !== undefined
       ? fromBase64(record.valueBase64, index, "valueBase64")
       : record.value === null
@@ -341,7 +347,7 @@ export async function decodeFetchedRecords(
     if (header.baseOffset + header.lastOffsetDelta < options.fromOffset) continue;
     let records: DecodedRecordLike[];
     try {
-      records = await decodeRecordsAsync(batches, pos);
+      records = await decodeRecordsAsync(batches, pos, { codecs: SERVER_CODECS });
     } catch (cause) {
       throw new WeirError(
         "CORRUPT_MESSAGE",

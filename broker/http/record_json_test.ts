@@ -126,3 +126,19 @@ Deno.test("`decodeFetchedRecords()` skips records before the offset and stops at
     0,
   );
 });
+
+Deno.test("`encodeProduceRecords()` with requireKeys refuses a keyless record before encoding any", () => {
+  const e = assertThrows(
+    () =>
+      encodeProduceRecords([{ key: "k", value: 1 }, { value: 2 }], {
+        partitions: 4,
+        maxBatchBytes: 1 << 20,
+        now: () => 1,
+        random: () => 0,
+        requireKeys: true,
+      }),
+    WeirError,
+  );
+  assertEquals(e.code, "INVALID_RECORD");
+  assertEquals(e.message.includes("needs a key"), true, e.message);
+});

@@ -1,12 +1,21 @@
 /**
  * Compression of a RecordBatch's records section. Web-standard only: gzip
- * uses `CompressionStream` / `DecompressionStream`, so it runs in browsers.
- * Snappy, LZ4 and Zstandard keep their attribute values (2, 3, 4) but throw
- * `UNSUPPORTED_COMPRESSION_TYPE` until codecs are added.
+ * uses `CompressionStream` / `DecompressionStream`; snappy (raw and xerial
+ * framing) and LZ4 (frame format) are decoded by plain TypeScript
+ * ({@linkcode snappyDecompress}, {@linkcode lz4Decompress}), so all run in
+ * browsers. Zstandard needs a codec passed in ({@linkcode CompressionCodecs}):
+ * the broker registers node:zlib's gzip and zstd (synchronous, bounded
+ * output) from `actors/partition/log/compression_codecs.ts`. Compressing is
+ * gzip only for now.
  *
  * @module
  */
+import { lz4Decompress } from "./compression_lz4.ts";
+import { snappyDecompress } from "./compression_snappy.ts";
 import { WeirError } from "./errors.ts";
+
+export { lz4Decompress } from "./compression_lz4.ts";
+export { isXerialSnappy, snappyDecompress } from "./compression_snappy.ts";
 
 /** Kafka's compression codec ids, as stored in bits 0-2 of a batch's attributes. */
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
@@ -14,10 +23,58 @@ export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as c
 /** A compression codec name: `"none" | "gzip" | "snappy" | "lz4" | "zstd"`. */
 export type CompressionType = keyof typeof Compression;
 
+/**
+ * A synchronous decompressor: returns the whole output, throws `WeirError`
+ * `INVALID_RECORD` for bad data and `RECORD_TOO_LARGE` past `maxBytes`.
+ */
+export type Decompressor = (data: Uint8Array, options: { maxBytes: number }) => Uint8Array;
+
+/** Decompressors by codec, e.g. the broker's node:zlib gzip and zstd. */
+export type CompressionCodecs = Partial<Record<Exclude<CompressionType, "none">, Decompressor>>;
+
+/** The synchronous decompressors that run everywhere (plain TypeScript): snappy and lz4. */
+export const PORTABLE_CODECS: Readonly<CompressionCodecs> = Object.freeze({
+  snappy: (data: Uint8Array, options: { maxBytes: number }) => snappyDecompress(data, options),
+  lz4: (data: Uint8Array, options: { maxBytes: number }) => lz4Decompress(data, options),
+});
+
 /** Options of {@linkcode decompress}. */
 export interface DecompressOptions {
   /** Fail with `RECORD_TOO_LARGE` once the output would exceed this many bytes (default: no limit). */
   maxBytes?: number;
+  /** Decompressors to use before the built-in ones (e.g. zstd on the broker). */
+  codecs?: Readonly<CompressionCodecs>;
+}
+
+/**
+ * Decompresses synchronously with `options.codecs`, falling back to
+ * {@linkcode PORTABLE_CODECS}. `"none"` returns `data` itself.
+ *
+ * @param data The compressed bytes.
+ * @param type The codec.
+ * @param options `maxBytes` bounds the output; `codecs` adds decompressors.
+ * @returns The decompressed bytes.
+ * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` when no synchronous codec is known for `type`;
+ *   `INVALID_RECORD` for bad data; `RECORD_TOO_LARGE` past `maxBytes`.
+ *
+ * @example Snappy everywhere
+ * ```ts
+ * import { decompressSync } from "weir/client";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const packed = new Uint8Array([3, 8, 97, 98, 99]); // raw snappy "abc"
+ * assertEquals(new TextDecoder().decode(decompressSync(packed, "snappy")), "abc");
+ * ```
+ */
+export function decompressSync(
+  data: Uint8Array,
+  type: CompressionType,
+  options: DecompressOptions = {},
+): Uint8Array {
+  if (type === "none") return data;
+  const codec = options.codecs?.[type] ?? PORTABLE_CODECS[type];
+  if (codec === undefined) throw unsupported("decompress records", type);
+  return codec(data, { maxBytes: options.maxBytes ?? Infinity });
 }
 
 function unsupported(what: string, type: string): WeirError {
@@ -116,9 +173,9 @@ export async function compress(data: Uint8Array, type: CompressionType): Promise
  *
  * @param data The compressed bytes.
  * @param type The codec.
- * @param options `maxBytes` bounds the output.
+ * @param options `maxBytes` bounds the output; `codecs` adds decompressors.
  * @returns The decompressed bytes.
- * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for snappy, lz4, zstd;
+ * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for zstd without a codec in `options.codecs`;
  *   `INVALID_RECORD` when the data is not valid for the codec;
  *   `RECORD_TOO_LARGE` past `maxBytes`.
  */
@@ -128,9 +185,14 @@ export async function decompress(
   options: DecompressOptions = {},
 ): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? Infinity;
+  const codec = type === "none" ? undefined : options.codecs?.[type];
+  if (codec !== undefined) return codec(data, { maxBytes });
   switch (type) {
     case "none":
       return data;
+    case "snappy":
+    case "lz4":
+      return decompressSync(data, type, { maxBytes });
     case "gzip":
       try {
         return await pipe(data, new DecompressionStream("gzip"), maxBytes);

@@ -22,9 +22,23 @@ Deno.test("compress() rejects codecs without an implementation", async () => {
   for (const type of ["snappy", "lz4", "zstd"] as const) {
     const e = await assertRejects(() => compress(new Uint8Array(1), type), WeirError, type);
     assertEquals(e.code, "UNSUPPORTED_COMPRESSION_TYPE");
-    const d = await assertRejects(() => decompress(new Uint8Array(1), type), WeirError, type);
-    assertEquals(d.code, "UNSUPPORTED_COMPRESSION_TYPE");
   }
+  const d = await assertRejects(() => decompress(new Uint8Array(1), "zstd"), WeirError, "zstd");
+  assertEquals(d.code, "UNSUPPORTED_COMPRESSION_TYPE");
+});
+
+Deno.test("decompress() rejects garbage snappy and lz4 with INVALID_RECORD", async () => {
+  for (const type of ["snappy", "lz4"] as const) {
+    const d = await assertRejects(() => decompress(new Uint8Array([0xff]), type), WeirError);
+    assertEquals(d.code, "INVALID_RECORD");
+  }
+});
+
+Deno.test("decompress() prefers a codec passed in options.codecs", async () => {
+  const out = await decompress(new Uint8Array([1]), "zstd", {
+    codecs: { zstd: (data) => new Uint8Array([...data, 2]) },
+  });
+  assertEquals(out, new Uint8Array([1, 2]));
 });
 
 Deno.test("decompress() rejects data that is not gzip", async () => {

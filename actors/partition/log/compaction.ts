@@ -8,8 +8,11 @@
  * `recordCount` and the CRC are rewritten. A batch left with no record is
  * dropped; a segment left empty stays as an empty file until retention.
  *
- * Batches that cannot be rewritten without decompressing (compressed) and
- * control batches are kept whole and do not shadow older records.
+ * Compressed batches are decompressed ({@linkcode SERVER_CODECS}) to be
+ * looked into; one that loses records is written back uncompressed (still
+ * valid Kafka: the codec bits are cleared), one that loses none is kept as
+ * it came. Control batches, and compressed batches that cannot be
+ * decompressed, are kept whole and do not shadow older records.
  *
  * Crash safety (one segment at a time, base offset B):
  *
@@ -29,11 +32,14 @@
 import {
   BATCH_HEADER_SIZE,
   BATCH_LOG_OVERHEAD,
+  compressionOf,
   type Crc32c,
+  decompressSync,
   readVarint,
   readVarlong,
   type RecordBatchHeader,
-} from "../../../client/protocol/mod.ts";
+} from "../../../client/protocol/codec.ts";
+import { SERVER_CODECS } from "./compression_codecs.ts";
 import type { LogFileSystem } from "./log_fs.ts";
 import { CLEANED_SUFFIX, SEGMENT_SUFFIXES, segmentPath, SWAP_SUFFIX } from "./log_files.ts";
 
@@ -47,6 +53,43 @@ export function keyString(key: Uint8Array): string {
 /** Whether compaction can look inside this batch. */
 export function isCompactable(header: RecordBatchHeader): boolean {
   return (header.attributes & 0x07) === 0 && (header.attributes & 0x20) === 0;
+}
+
+/**
+ * The batch as an uncompressed one: itself, or (compressed) its records
+ * decompressed under a copy of its header with the codec bits cleared; null
+ * for control batches and batches that cannot be decompressed.
+ */
+function plainBatch(
+  buf: Uint8Array,
+  pos: number,
+  header: RecordBatchHeader,
+): { buf: Uint8Array; pos: number; header: RecordBatchHeader } | null {
+  if ((header.attributes & 0x20) !== 0) return null;
+  if ((header.attributes & 0x07) === 0) return { buf, pos, header };
+  const size = header.batchLength + BATCH_LOG_OVERHEAD;
+  let plain: Uint8Array;
+  try {
+    plain = decompressSync(
+      buf.subarray(pos + BATCH_HEADER_SIZE, pos + size),
+      compressionOf(header.attributes),
+      { codecs: SERVER_CODECS },
+    );
+  } catch {
+    return null;
+  }
+  const out = new Uint8Array(BATCH_HEADER_SIZE + plain.length);
+  out.set(buf.subarray(pos, pos + BATCH_HEADER_SIZE), 0);
+  out.set(plain, BATCH_HEADER_SIZE);
+  const attributes = header.attributes & ~0x07;
+  const view = new DataView(out.buffer);
+  view.setInt32(8, out.length - BATCH_LOG_OVERHEAD);
+  view.setInt16(21, attributes);
+  return {
+    buf: out,
+    pos: 0,
+    header: { ...header, batchLength: out.length - BATCH_LOG_OVERHEAD, attributes },
+  };
 }
 
 /** Calls fn(offset, keyStart, keyEnd (or -1 for null), isTombstone, recordStart, recordEnd) per record. */
@@ -101,8 +144,9 @@ export function collectLatest(
   pos: number,
   options: { header: RecordBatchHeader; latest: Map<string, number> },
 ): void {
-  if (!isCompactable(options.header)) return;
-  walk(buf, pos, options.header, (offset, key) => {
+  const plain = plainBatch(buf, pos, options.header);
+  if (plain === null) return;
+  walk(plain.buf, plain.pos, plain.header, (offset, key) => {
     if (key !== null) options.latest.set(keyString(key), offset);
   });
 }
@@ -153,10 +197,11 @@ export function filterBatch(
   const header = options.header;
   const size = header.batchLength + BATCH_LOG_OVERHEAD;
   const original = buf.subarray(pos, pos + size);
-  if (!isCompactable(header)) return { bytes: original, removed: 0 };
+  const plain = plainBatch(buf, pos, header);
+  if (plain === null) return { bytes: original, removed: 0 };
   const keep: [number, number][] = [];
   let removed = 0;
-  walk(buf, pos, header, (offset, key, tombstone, start, end) => {
+  walk(plain.buf, plain.pos, plain.header, (offset, key, tombstone, start, end) => {
     const latest = key === null || options.latest.get(keyString(key)) === offset;
     if (latest && !(tombstone && options.dropTombstones)) keep.push([start, end]);
     else removed++;
@@ -166,10 +211,10 @@ export function filterBatch(
   let total = BATCH_HEADER_SIZE;
   for (const [s, e] of keep) total += e - s;
   const out = new Uint8Array(total);
-  out.set(buf.subarray(pos, pos + BATCH_HEADER_SIZE), 0);
+  out.set(plain.buf.subarray(plain.pos, plain.pos + BATCH_HEADER_SIZE), 0);
   let at = BATCH_HEADER_SIZE;
   for (const [s, e] of keep) {
-    out.set(buf.subarray(s, e), at);
+    out.set(plain.buf.subarray(s, e), at);
     at += e - s;
   }
   const view = new DataView(out.buffer);

@@ -11,23 +11,30 @@
  * codec, `lastOffsetDelta == recordCount - 1`, at least one record and for
  * uncompressed batches that exactly `recordCount` records fill the batch.
  * A batch larger than `max.message.bytes` is `RECORD_TOO_LARGE`; anything
- * else malformed is `INVALID_RECORD`. The record count of a compressed
- * batch cannot be checked without decompressing; it is capped at
- * `max.message.bytes` so a lying count cannot jump the log end by billions.
+ * else malformed is `INVALID_RECORD`. A compressed batch is decompressed
+ * (gzip, snappy, lz4, zstd: {@linkcode SERVER_CODECS}) and must decode to
+ * exactly `recordCount` well-formed records; its decompressed size is bounded
+ * by `maxDecompressedBytes` (default `max.message.bytes`), so a decompression
+ * bomb stops there with `RECORD_TOO_LARGE`. On compacted topics the keys of
+ * compressed records are checked too.
  *
  * @module
  */
 import {
   BATCH_HEADER_SIZE,
   batchSizeAt,
+  type CompressionCodecs,
   type Crc32c,
+  type DecodedRecord,
   decodeRecords,
+  decodeRecordsSync,
   setBaseOffset,
   setPartitionLeaderEpoch,
   stampLogAppendTime,
   validateBatch,
   WeirError,
-} from "../../../client/protocol/mod.ts";
+} from "../../../client/protocol/codec.ts";
+import { SERVER_CODECS } from "./compression_codecs.ts";
 
 /** One batch of an append plan. */
 export interface PlannedBatch {
@@ -75,8 +82,12 @@ export interface PlanAppendOptions {
   now: number;
   /** Rewrite base offsets (default true); false keeps them (replication), which must then follow the log end. */
   assignOffsets?: boolean;
-  /** Require a non-null key on every record (compacted topics; uncompressed batches only). */
+  /** Require a non-null key on every record (compacted topics). */
   requireKeys?: boolean;
+  /** Decompressors for compressed batches (default {@linkcode SERVER_CODECS}). */
+  codecs?: Readonly<CompressionCodecs>;
+  /** Largest decompressed records section of one batch (default `maxMessageBytes`). */
+  maxDecompressedBytes?: number;
   /** CRC-32C implementation. */
   crc?: Crc32c;
   /** Name used in messages, e.g. `orders-0`. */
@@ -111,7 +122,8 @@ const PREFIX = /^Cannot validate record batch at byte \d+: /;
 export function planAppend(buf: Uint8Array, options: PlanAppendOptions): AppendPlan {
   const where = `Cannot append to "${options.topicPartition ?? "log"}"`;
   const assign = options.assignOffsets ?? true;
-  const logAppend = options.timestampType === "LogAppendTime";
+  // A replica copying its leader's batches (assign false) keeps the leader's stamp, byte for byte.
+  const logAppend = options.timestampType === "LogAppendTime" && assign;
   if (buf.length === 0) throw new WeirError("INVALID_RECORD", `${where}: no record batches`);
   const batches: PlannedBatch[] = [];
   let next = options.nextOffset;
@@ -158,14 +170,10 @@ export function planAppend(buf: Uint8Array, options: PlanAppendOptions): AppendP
         `${at}: record count ${header.recordCount} is implausible for a compressed batch`,
       );
     }
+    let records: DecodedRecord[] | null = null;
+    if (compressed) records = decompressedRecords(buf, pos, at, options);
     if (options.requireKeys) {
-      if (compressed) {
-        throw new WeirError(
-          "INVALID_RECORD",
-          `${at}: compressed batches cannot be checked for keys on a compacted topic`,
-        );
-      }
-      if (decodeRecords(buf, pos).some((r) => r.key === null)) {
+      if ((records ?? decodeRecords(buf, pos)).some((r) => r.key === null)) {
         throw new WeirError(
           "INVALID_RECORD",
           `${at}: a compacted topic needs a key on every record`,
@@ -213,6 +221,31 @@ export function planAppend(buf: Uint8Array, options: PlanAppendOptions): AppendP
     logAppendTime: logAppend ? options.now : -1,
     recordCount,
   };
+}
+
+/** Decompresses a batch's records and checks they are exactly `recordCount` well-formed records. */
+function decompressedRecords(
+  buf: Uint8Array,
+  pos: number,
+  at: string,
+  options: PlanAppendOptions,
+): DecodedRecord[] {
+  try {
+    return decodeRecordsSync(buf, pos, {
+      codecs: options.codecs ?? SERVER_CODECS,
+      maxBytes: options.maxDecompressedBytes ?? options.maxMessageBytes,
+    });
+  } catch (e) {
+    const code = e instanceof WeirError ? e.code : "INVALID_RECORD";
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new WeirError(
+      code === "RECORD_TOO_LARGE" || code === "UNSUPPORTED_COMPRESSION_TYPE"
+        ? code
+        : "INVALID_RECORD",
+      `${at}: ${reason}`,
+      { cause: e },
+    );
+  }
 }
 
 /**

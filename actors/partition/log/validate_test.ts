@@ -1,5 +1,18 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { crc32c, readBatchHeader, WeirError } from "../../../client/protocol/mod.ts";
+import {
+  crc32c,
+  encodeRecordBatch,
+  readBatchHeader,
+  WeirError,
+} from "../../../client/protocol/mod.ts";
+import {
+  compressedBatch,
+  fromBase64,
+  goldenBatch,
+  goldenPlain,
+  runCompressor,
+  SNAPPY_RAW_20,
+} from "../../../client/protocol/_test_compression_vectors.ts";
 import { applyAppendPlan, planAppend, type PlanAppendOptions } from "./validate.ts";
 import { batchOf, concat } from "./_testing.ts";
 
@@ -115,4 +128,64 @@ Deno.test("`planAppend()` keeps offsets for replication and rejects going backwa
     nextOffset: 200,
     assignOffsets: false,
   });
+});
+
+async function packedWith(
+  codec: "gzip" | "snappy" | "lz4" | "zstd",
+  n: number,
+): Promise<Uint8Array> {
+  const plain = goldenPlain(n);
+  if (codec === "snappy") return fromBase64(SNAPPY_RAW_20);
+  if (codec === "gzip") return await runCompressor("gzip", ["-c", "-n"], plain);
+  return await runCompressor(codec, ["-q", "-c"], plain);
+}
+
+Deno.test("`planAppend()` accepts batches compressed by real gzip, snappy, lz4 and zstd", async () => {
+  for (const codec of ["gzip", "snappy", "lz4", "zstd"] as const) {
+    const batch = compressedBatch(goldenBatch(20), codec, await packedWith(codec, 20));
+    const plan = planAppend(batch, { ...opts, requireKeys: true });
+    assertEquals([plan.baseOffset, plan.lastOffset, plan.recordCount], [100, 119, 20], codec);
+  }
+});
+
+Deno.test("`planAppend()` rejects a compressed batch whose record count lies", async () => {
+  for (const codec of ["gzip", "snappy", "lz4", "zstd"] as const) {
+    const packed = await packedWith(codec, 20);
+    for (const count of [19, 21, 1, 9_999]) {
+      const lying = compressedBatch(goldenBatch(20), codec, packed, { recordCount: count });
+      rejects(lying, "INVALID_RECORD", "record", opts);
+    }
+  }
+});
+
+Deno.test("`planAppend()` rejects compressed garbage and stops a decompression bomb", async () => {
+  const garbage = new TextEncoder().encode("not compressed at all, not at all");
+  for (const codec of ["gzip", "snappy", "lz4", "zstd"] as const) {
+    rejects(compressedBatch(goldenBatch(2), codec, garbage), "INVALID_RECORD", "decompress", opts);
+  }
+  const bomb = await runCompressor("zstd", ["-q", "-c"], new Uint8Array(4 << 20));
+  rejects(compressedBatch(goldenBatch(1), "zstd", bomb), "RECORD_TOO_LARGE", "exceeds 10000", opts);
+});
+
+Deno.test("`planAppend()` checks keys inside compressed batches on compacted topics", async () => {
+  const records = [{ key: null, value: new Uint8Array([1]) }];
+  const plain = encodeRecordBatch(records, { now: 1 });
+  const packed = await runCompressor("zstd", ["-q", "-c"], plain.subarray(61));
+  const keyless = compressedBatch(plain, "zstd", packed);
+  assertEquals(planAppend(keyless, opts).recordCount, 1);
+  rejects(keyless, "INVALID_RECORD", "needs a key", { ...opts, requireKeys: true });
+});
+
+Deno.test("`planAppend()` keeps a replicated batch's timestamps on a LogAppendTime topic", () => {
+  const buf = batchOf(2, { now: 1_234 });
+  const before = buf.slice();
+  const plan = planAppend(buf, {
+    ...opts,
+    nextOffset: 0,
+    timestampType: "LogAppendTime",
+    assignOffsets: false,
+  });
+  assertEquals([plan.logAppendTime, plan.maxTimestamp], [-1, 1_234]);
+  applyAppendPlan(buf, plan, { crc: crc32c });
+  assertEquals(buf, before, "a follower writes the leader's bytes unchanged");
 });

@@ -16,6 +16,7 @@ import {
 import { parseAcksParam } from "../acks_param.ts";
 import { fetchOptionsOf, parseFetchQuery } from "../fetch_query.ts";
 import { parsePartitionParam, parseTopicParam } from "../path_params.ts";
+import { checkRecordLimit } from "../record_limit.ts";
 import { AcksQueryDoc, errors, FetchQueryDoc, json, PartitionParams } from "./_openapi.ts";
 import type { RouteDeps } from "./_deps.ts";
 
@@ -78,6 +79,7 @@ export function registerBatchRoutes(app: OpenAPIHono, deps: RouteDeps): void {
           `Cannot append to "${topic}-${partition}": the body holds no record batch`,
         );
       }
+      checkRecordLimit(bytes, { where: `Cannot append to "${topic}-${partition}"` });
       const result = await backend.appendBatches(topic, partition, bytes, {
         acks,
         signal: c.req.raw.signal,

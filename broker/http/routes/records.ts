@@ -78,6 +78,7 @@ export function registerRecordRoutes(app: OpenAPIHono, deps: RouteDeps): void {
       const plan = encodeProduceRecords(records, {
         partitions: info.partitions,
         maxBatchBytes: info.maxMessageBytes,
+        requireKeys: info.requireKeys ?? false,
         now: deps.now,
         random: deps.random,
       });

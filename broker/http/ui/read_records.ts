@@ -13,6 +13,7 @@ import {
   iterateBatches,
   WeirError,
 } from "../../../client/protocol/mod.ts";
+import { SERVER_CODECS } from "../../../actors/partition/mod.ts";
 import type { EdgeBackend } from "../backend.ts";
 
 /** Where the browser starts reading. */
@@ -96,7 +97,7 @@ export async function readRecords(
     if (header.baseOffset + header.lastOffsetDelta < from) continue;
     let decoded: DecodedRecord[];
     try {
-      decoded = await decodeRecordsAsync(fetched.batches, pos);
+      decoded = await decodeRecordsAsync(fetched.batches, pos, { codecs: SERVER_CODECS });
     } catch (cause) {
       throw new WeirError(
         "CORRUPT_MESSAGE",

@@ -1,0 +1,60 @@
+/**
+ * A small seeded PRNG (mulberry32) for reproducible fuzzing: the same seed
+ * gives the same cases on every machine.
+ *
+ * @module
+ */
+
+/** Deterministic random choices from one 32-bit seed. */
+export class Prng {
+  #state: number;
+
+  /** Starts the sequence at `seed` (any integer; only its low 32 bits count). */
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+
+  /** Next float in [0, 1). */
+  next(): number {
+    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
+    let t = this.#state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** True with probability `p`. */
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** One element of `items`. */
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+
+  /** `n` random bytes. */
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = Math.floor(this.next() * 256);
+    return out;
+  }
+}
+
+/** Reads a seed from env `name` (decimal), or draws a fresh one. */
+export function seedFromEnv(name: string): number {
+  const raw = Deno.env.get(name);
+  if (raw !== undefined && /^\d+$/.test(raw)) return Number(raw) >>> 0;
+  return Math.floor(Math.random() * 2 ** 32) >>> 0;
+}
+
+/** Reads a positive count from env `name`, or returns `fallback`. */
+export function countFromEnv(name: string, fallback: number): number {
+  const raw = Deno.env.get(name);
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : fallback;
+}
