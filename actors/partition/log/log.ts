@@ -21,14 +21,27 @@
  * group commit (a stale recovery point only means more validation on start).
  * The log start offset is persisted before the segments below it are deleted.
  *
- * A failed write or fsync takes the log offline (`KAFKA_STORAGE_ERROR` for
- * every later call): after a failed fsync the page cache state is unknown,
- * so only a restart (and recovery) may continue.
+ * A failed write or fsync takes the log offline: appends, syncs, retention
+ * and compaction fail with `KAFKA_STORAGE_ERROR`, reads go on (every batch
+ * served still passes its CRC check). After a failed fsync the kernel may
+ * have dropped the dirty pages or marked them clean (Linux), so a later
+ * "successful" fsync would not make them durable: {@linkcode Log.tryRecover}
+ * (called by the owner, e.g. before the next append) closes the files, loads
+ * the directory again as on start, **rewrites every byte past the last
+ * successful fsync** and fsyncs it, and only then accepts writes again. When
+ * the disk still fails, the log stays offline and a later call tries again
+ * (at most once per {@linkcode RECOVER_BACKOFF_MS} of the log clock).
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
-import { type Crc32c, crc32c, decodeRecords, WeirError } from "../../../client/protocol/mod.ts";
+import { getLogger } from "../../runtime/log.ts";
+import {
+  type Crc32c,
+  crc32c,
+  decodeRecordsSync,
+  WeirError,
+} from "../../../client/protocol/codec.ts";
+import { SERVER_CODECS } from "./compression_codecs.ts";
 import { writeCheckpoint } from "./checkpoint.ts";
 import { collectLatest, commitCleaned, filterBatch, installSwap } from "./compaction.ts";
 import { denoFileSystem, type LogFileSystem } from "./log_fs.ts";
@@ -45,6 +58,9 @@ import { applyAppendPlan, planAppend } from "./validate.ts";
 import { type LogClock, systemLogClock } from "./log_clock.ts";
 
 const logger = getLogger(["weir", "log"]);
+
+/** Least time between two {@linkcode Log.tryRecover} attempts of an offline log (ms). */
+export const RECOVER_BACKOFF_MS = 1_000;
 
 /** Settings of one log (Kafka's topic config names in the docs). */
 export interface LogConfig {
@@ -206,6 +222,7 @@ export class Log implements Disposable {
   #fsyncs = 0;
   #fsyncMs = 0;
   #failure: WeirError | null = null;
+  #recoverAt = -Infinity;
   #closed = false;
   #pass: CompactionPass | null = null;
   #cleanedUpTo = 0;
@@ -229,11 +246,87 @@ export class Log implements Disposable {
     this.#logStartOffset = loaded.logStartOffset;
     this.#recoveryPoint = loaded.recoveryPoint;
     this.recoveryReport = loaded.report;
-    writeCheckpoint(this.#fs, `${dir}/${LOG_START_OFFSET_CHECKPOINT}`, {
-      offset: this.#logStartOffset,
-      dir,
-    });
-    this.#persistRecoveryPoint();
+    try {
+      writeCheckpoint(this.#fs, `${dir}/${LOG_START_OFFSET_CHECKPOINT}`, {
+        offset: this.#logStartOffset,
+        dir,
+      });
+      this.#persistRecoveryPoint();
+    } catch (e) {
+      for (const s of loaded.segments) s.close();
+      throw e;
+    }
+  }
+
+  /** Whether a write or fsync failed and the log refuses writes until {@linkcode Log.tryRecover} succeeds. */
+  get offline(): boolean {
+    return this.#failure !== null;
+  }
+
+  /**
+   * Brings an offline log back: closes its files, recovers the directory as
+   * on start, rewrites and fsyncs every byte past the last successful fsync
+   * (see the module doc), and accepts writes again. A no-op on a healthy log;
+   * tries at most once per {@linkcode RECOVER_BACKOFF_MS}, and never while a
+   * failed fsync is still settling.
+   *
+   * @returns True when the log is healthy afterwards.
+   */
+  tryRecover(): boolean {
+    if (this.#closed) return false;
+    if (this.#failure === null) return true;
+    const now = this.#clock.now();
+    if (now < this.#recoverAt || this.#syncRunning) return false;
+    this.#recoverAt = now + RECOVER_BACKOFF_MS;
+    const distrustFrom = this.#recoveryPoint;
+    this.#pass = null;
+    // The old segments keep serving reads until the directory loaded again.
+    let loaded: ReturnType<typeof recoverLog> | null = null;
+    try {
+      loaded = recoverLog({
+        fs: this.#fs,
+        dir: this.dir,
+        crc: this.#crc,
+        indexIntervalBytes: this.#config.indexIntervalBytes,
+        now,
+        topicPartition: this.#name.slice(1, -1),
+      });
+      let rewritten = 0;
+      for (const seg of loaded.segments) {
+        if (seg.nextOffset > distrustFrom) rewritten += seg.rewriteFrom(distrustFrom);
+      }
+      for (const seg of loaded.segments) seg.sync();
+      writeCheckpoint(this.#fs, `${this.dir}/${LOG_START_OFFSET_CHECKPOINT}`, {
+        offset: loaded.logStartOffset,
+        dir: this.dir,
+      });
+      writeCheckpoint(this.#fs, `${this.dir}/${RECOVERY_POINT_CHECKPOINT}`, {
+        offset: loaded.recoveryPoint,
+        dir: this.dir,
+      });
+      for (const seg of this.#segments.all()) {
+        seg.close();
+        this.#segments.remove(seg.baseOffset);
+      }
+      for (const s of loaded.segments) this.#segments.add(s);
+      this.#logStartOffset = loaded.logStartOffset;
+      this.#recoveryPoint = loaded.recoveryPoint;
+      this.#checkpointedRecoveryPoint = loaded.recoveryPoint;
+      const cause = this.#failure;
+      this.#failure = null;
+      logger.warn(
+        "Log {name} is back online after {error}: {bytes} bytes past offset {offset} rewritten and fsynced",
+        { name: this.#name, error: cause.message, bytes: rewritten, offset: distrustFrom },
+      );
+      return true;
+    } catch (e) {
+      for (const s of loaded?.segments ?? []) s.close();
+      logger.warn("Log {name} is still offline: {error}", {
+        name: this.#name,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return false;
+    }
   }
 
   /**
@@ -314,14 +407,14 @@ export class Log implements Disposable {
     return this.#segments.last!;
   }
 
-  #usable(action: string): void {
+  #usable(action: string, options: { offlineOk?: boolean } = {}): void {
     if (this.#closed) {
       throw new WeirError(
         "KAFKA_STORAGE_ERROR",
         `Cannot ${action} ${this.#name}: the log is closed`,
       );
     }
-    if (this.#failure !== null) {
+    if (this.#failure !== null && !options.offlineOk) {
       throw new WeirError(
         "KAFKA_STORAGE_ERROR",
         `Cannot ${action} ${this.#name}: the log is offline after an I/O error (${this.#failure.message})`,
@@ -418,7 +511,12 @@ export class Log implements Disposable {
     // recovery point passes the segment only once that fsync is done.
     old.seal({ syncLog: false });
     const seg = Segment.create(this.#segmentOptions(Math.max(baseOffset, old.nextOffset)));
-    this.#fs.syncDir(this.dir);
+    try {
+      this.#fs.syncDir(this.dir);
+    } catch (e) {
+      seg.close(); // recovery deals with the empty file
+      throw e;
+    }
     this.#segments.add(seg);
     this.sync().then(() => this.#persistRecoveryPointQuietly(), () => {});
     logger.debug("Rolled {name} at offset {offset}", { name: this.#name, offset: seg.baseOffset });
@@ -465,7 +563,7 @@ export class Log implements Disposable {
    * @throws {WeirError} `OFFSET_OUT_OF_RANGE` outside [logStartOffset, logEndOffset]; `CORRUPT_MESSAGE` when the batch at `offset` is corrupt.
    */
   read(offset: number, options: { maxBytes: number; maxOffset?: number }): ReadResult {
-    this.#usable("read from");
+    this.#usable("read from", { offlineOk: true });
     if (
       !Number.isSafeInteger(offset) || offset < this.#logStartOffset || offset > this.logEndOffset
     ) {
@@ -484,26 +582,48 @@ export class Log implements Disposable {
   }
 
   /**
+   * The offset after the batch holding `offset`, from its header alone (no
+   * CRC check): how a reader steps over a batch that {@linkcode Log.read}
+   * refused as corrupt.
+   *
+   * @param offset An offset inside the log.
+   * @returns The next batch's first offset (the log end when none follows).
+   * @throws {WeirError} `CORRUPT_MESSAGE` when even the header is unreadable.
+   */
+  nextBatchOffset(offset: number): number {
+    this.#usable("read from", { offlineOk: true });
+    let seg = this.#segments.floor(offset) ?? this.#segments.first;
+    while (seg !== undefined) {
+      const found = seg.find(offset);
+      if (found !== null) {
+        return Math.max(offset + 1, found.header.baseOffset + found.header.lastOffsetDelta + 1);
+      }
+      seg = this.#segments.higher(seg.baseOffset);
+    }
+    return this.logEndOffset;
+  }
+
+  /**
    * The first offset whose record has a timestamp >= `timestamp` (through
-   * the time indexes), or null when every record is older. For compressed
-   * batches the batch's first offset is returned.
+   * the time indexes), or null when every record is older. Compressed
+   * batches are decompressed to find the exact record.
    *
    * @param timestamp Target time in ms.
    * @returns An offset or null.
    */
   offsetForTimestamp(timestamp: number): number | null {
-    this.#usable("look up a timestamp in");
+    this.#usable("look up a timestamp in", { offlineOk: true });
     for (const seg of this.#segments.all()) {
       if (seg.nextOffset <= this.#logStartOffset) continue;
       const found = seg.findTimestamp(timestamp, this.#logStartOffset);
       if (found === null) continue;
       const { bytes } = seg.read(found.offset, { maxBytes: 1 })!;
       try {
-        for (const r of decodeRecords(bytes)) {
+        for (const r of decodeRecordsSync(bytes, 0, { codecs: SERVER_CODECS })) {
           if (r.offset >= found.offset && r.timestamp >= timestamp) return r.offset;
         }
       } catch {
-        // Compressed: the batch's first offset.
+        // Undecodable: the batch's first offset.
       }
       return found.offset;
     }
@@ -710,7 +830,9 @@ export class Log implements Disposable {
       let endOffset = 0;
       for (let i = 0; i < segs.length - 1; i++) {
         const end = segs[i + 1]!.baseOffset;
-        if (end > this.#recoveryPoint) break;
+        // Below the persisted recovery point only: recovery never validates (and so never
+        // mistakes a compaction gap for lost records in) a compacted segment.
+        if (end > Math.min(this.#recoveryPoint, this.#checkpointedRecoveryPoint)) break;
         bases.push(segs[i]!.baseOffset);
         endOffset = end;
       }
@@ -838,6 +960,46 @@ export class Log implements Disposable {
         }
       }
       this.#recoveryPoint = Math.min(this.#recoveryPoint, this.logEndOffset);
+      this.#persistRecoveryPoint();
+    } catch (e) {
+      throw this.#fail(e, "truncate");
+    }
+    return this.logEndOffset;
+  }
+
+  /**
+   * Empties the log and restarts it at `offset` (Kafka's
+   * `truncateFullyAndStartAt`): a follower whose leader's log starts past
+   * this log's end. Crash-safe by order: the log start offset checkpoint is
+   * written first, and recovery turns "log start past the log end" into an
+   * empty segment at the log start, as this method does.
+   *
+   * @param offset The new log start and end offset.
+   * @returns The log end offset afterwards (`offset`).
+   */
+  truncateFullyAndStartAt(offset: number): number {
+    this.#usable("truncate");
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new WeirError(
+        "INVALID_REQUEST",
+        `Cannot restart ${this.#name} at ${offset}: the offset must be a non-negative integer`,
+      );
+    }
+    try {
+      writeCheckpoint(this.#fs, `${this.dir}/${LOG_START_OFFSET_CHECKPOINT}`, {
+        offset,
+        dir: this.dir,
+      });
+      for (const seg of this.#segments.all()) {
+        this.#segments.remove(seg.baseOffset);
+        seg.remove();
+      }
+      this.#segments.add(Segment.create(this.#segmentOptions(offset)));
+      this.#fs.syncDir(this.dir);
+      this.#logStartOffset = offset;
+      this.#pass = null;
+      this.#cleanedUpTo = offset;
+      this.#recoveryPoint = offset;
       this.#persistRecoveryPoint();
     } catch (e) {
       throw this.#fail(e, "truncate");

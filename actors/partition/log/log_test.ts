@@ -265,3 +265,23 @@ Deno.test("`Log.delete()` removes the directory", async () => {
   log.delete();
   assertEquals(await Deno.stat(`${dir.path}/p-0`).then(() => true, () => false), false);
 });
+
+Deno.test("`Log.truncateFullyAndStartAt()` empties the log and restarts it at the offset, durably", async () => {
+  await using dir = await tempDir();
+  {
+    using log = await Log.open(dir.path, { crc: crc32c, config: { segmentBytes: 300 } });
+    for (let i = 0; i < 10; i++) log.append(batchOf(3));
+    assertEquals(log.truncateFullyAndStartAt(100), 100);
+    assertEquals([log.logStartOffset, log.logEndOffset, log.segmentCount], [100, 100, 1]);
+    assertThrows(() => log.read(50, { maxBytes: 1024 }), WeirError);
+    assertEquals(log.append(batchOf(2)).baseOffset, 100);
+    assertThrows(() => log.truncateFullyAndStartAt(-1), WeirError);
+  }
+  using reopened = await Log.open(dir.path, { crc: crc32c });
+  assertEquals([reopened.logStartOffset, reopened.logEndOffset], [100, 102]);
+  assertEquals(offsetsOf(reopened.read(100, { maxBytes: 1 << 20 }).bytes), [100, 101]);
+  assertEquals(
+    [...Deno.readDirSync(dir.path)].filter((e) => e.name.startsWith("0000000000000000000")).length,
+    0,
+  );
+});

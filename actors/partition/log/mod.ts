@@ -9,4 +9,12 @@ export * from "./log.ts";
 export type { LogFile, LogFileSystem, OpenOptions } from "./log_fs.ts";
 export { denoFileSystem } from "./log_fs.ts";
 export type { RecoveryReport } from "./recovery.ts";
-export type { Crc32c } from "../../../client/protocol/mod.ts";
+export type { Crc32c } from "../../../client/protocol/codec.ts";
+export {
+  type CorruptBatch,
+  type RepairOptions,
+  repairPartition,
+  type RepairReport,
+  scanPartition,
+  type ScanReport,
+} from "./repair.ts";

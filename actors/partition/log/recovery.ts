@@ -18,7 +18,14 @@
  *    From that segment on, every batch is validated (length, magic, CRC-32C,
  *    increasing offsets below the next segment); the first bad byte and
  *    everything after it — including later segments — is cut, and indexes
- *    are rebuilt. Validated segments are fsynced, so the recovery point can
+ *    are rebuilt. A validated segment that ends below the next segment's
+ *    base offset (its unsynced records were lost while the newer file
+ *    survived) is a hole too: later segments are dropped, so offsets stay
+ *    contiguous and the log ends at the last surviving record. A batch that
+ *    fails only its CRC below the recovery point was fsynced whole, so it is
+ *    corruption, not a torn write: it is kept (reads of it fail with
+ *    `CORRUPT_MESSAGE`, the batches after it stay readable) and reported in
+ *    `corruptBatches` for the operator (`deno task repair`). Validated segments are fsynced, so the recovery point can
  *    move to the log end.
  *
  * Files of other owners in the directory (e.g. a producer-state snapshot)
@@ -26,8 +33,8 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
-import type { Crc32c } from "../../../client/protocol/mod.ts";
+import { getLogger } from "../../runtime/log.ts";
+import type { Crc32c } from "../../../client/protocol/codec.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 import type { LogFileSystem } from "./log_fs.ts";
 import {
@@ -63,6 +70,8 @@ export interface RecoveryReport {
   recoveryPoint: number;
   /** Bytes validated batch by batch. */
   validatedBytes: number;
+  /** CRC failures below the recovery point: kept (never served), for the operator to repair. */
+  corruptBatches: { baseOffset: number; position: number; offset: number }[];
 }
 
 /** Inputs of {@linkcode recoverLog}. */
@@ -201,6 +210,7 @@ export function recoverLog(options: RecoverOptions): RecoveredLog {
     deletedSegments: [],
     recoveryPoint: 0,
     validatedBytes: 0,
+    corruptBatches: [],
   };
   cleanUpFiles(fs, dir, report);
   let bases = fs.list(dir)
@@ -230,69 +240,89 @@ export function recoverLog(options: RecoverOptions): RecoveredLog {
     report.deletedSegments.push(base);
   }
   const segments: Segment[] = [];
-  const recoverFrom = bases.findLastIndex((b) => b <= recoveryPoint);
-  for (let i = 0; i < bases.length; i++) {
-    const base = bases[i]!;
-    const maxOffset = bases[i + 1] ?? Number.MAX_SAFE_INTEGER;
-    if (i < Math.max(recoverFrom, 0)) {
-      const { segment, rebuilt } = Segment.openTrusted(segOptions(base), { maxOffset });
-      if (rebuilt !== null) {
-        report.rebuiltIndexes.push({ baseOffset: base, reason: rebuilt });
-        logger.warn("Rebuilt the indexes of segment {base} of {name}: {reason}", {
+  try {
+    return loadSegments();
+  } catch (e) {
+    // Never leak open files when recovery fails (e.g. the disk is full).
+    for (const s of segments) s.close();
+    throw e;
+  }
+
+  function loadSegments(): RecoveredLog {
+    const recoverFrom = bases.findLastIndex((b) => b <= recoveryPoint);
+    for (let i = 0; i < bases.length; i++) {
+      const base = bases[i]!;
+      const maxOffset = bases[i + 1] ?? Number.MAX_SAFE_INTEGER;
+      if (i < Math.max(recoverFrom, 0)) {
+        const { segment, rebuilt } = Segment.openTrusted(segOptions(base), { maxOffset });
+        if (rebuilt !== null) {
+          report.rebuiltIndexes.push({ baseOffset: base, reason: rebuilt });
+          logger.warn("Rebuilt the indexes of segment {base} of {name}: {reason}", {
+            base,
+            name,
+            reason: rebuilt,
+          });
+        }
+        segments.push(segment);
+        continue;
+      }
+      const { segment, recovery } = Segment.openRecovering(segOptions(base), {
+        maxOffset,
+        keepBelow: recoveryPoint,
+      });
+      for (const c of recovery.corrupt ?? []) {
+        report.corruptBatches.push({ baseOffset: base, ...c });
+      }
+      report.validatedBytes += recovery.validBytes;
+      segments.push(segment);
+      if (i < bases.length - 1) segment.seal();
+      else segment.sync();
+      // A validated segment that ends before the next one starts lost records to a crash: the
+      // roll that created the next file was durable (metadata), the bytes before it were not.
+      // (Compaction, the only other source of gaps, works on segments below the recovery point.)
+      const next = bases[i + 1];
+      const hole = next !== undefined && segment.nextOffset < next;
+      if (recovery.truncatedBytes > 0 || hole) {
+        const reason = recovery.truncatedBytes > 0
+          ? recovery.reason ?? "unknown"
+          : `offsets ${segment.nextOffset}..${next! - 1} before the next segment are missing`;
+        report.truncated.push({ baseOffset: base, bytes: recovery.truncatedBytes, reason });
+        logger.warn("Cut {bytes} bytes from segment {base} of {name}: {reason}", {
+          bytes: recovery.truncatedBytes,
           base,
           name,
-          reason: rebuilt,
+          reason,
         });
-      }
-      segments.push(segment);
-      continue;
-    }
-    const { segment, recovery } = Segment.openRecovering(segOptions(base), { maxOffset });
-    report.validatedBytes += recovery.validBytes;
-    segments.push(segment);
-    if (i < bases.length - 1) segment.seal();
-    else segment.sync();
-    if (recovery.truncatedBytes > 0) {
-      report.truncated.push({
-        baseOffset: base,
-        bytes: recovery.truncatedBytes,
-        reason: recovery.reason ?? "unknown",
-      });
-      logger.warn("Cut {bytes} bytes from segment {base} of {name}: {reason}", {
-        bytes: recovery.truncatedBytes,
-        base,
-        name,
-        reason: recovery.reason,
-      });
-      // Everything after a cut follows a hole: drop later segments.
-      for (const later of bases.slice(i + 1)) {
-        for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-          fs.remove(segmentPath(dir, later, { suffix }));
+        // Everything after a cut follows a hole: drop later segments.
+        for (const later of bases.slice(i + 1)) {
+          for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+            fs.remove(segmentPath(dir, later, { suffix }));
+          }
+          report.deletedSegments.push(later);
         }
-        report.deletedSegments.push(later);
+        bases = bases.slice(0, i + 1);
+        break;
       }
-      bases = bases.slice(0, i + 1);
-      break;
     }
-  }
-  let logEnd = segments[segments.length - 1]?.nextOffset ?? logStartOffset;
-  if (segments.length === 0 || logEnd < logStartOffset) {
-    // No data, or the data below the log start offset is all that survived.
-    for (const s of segments) {
-      s.remove();
-      report.deletedSegments.push(s.baseOffset);
+    let logEnd = segments[segments.length - 1]?.nextOffset ?? logStartOffset;
+    if (segments.length === 0 || logEnd < logStartOffset) {
+      // No data, or the data below the log start offset is all that survived.
+      for (const s of segments) {
+        s.remove();
+        report.deletedSegments.push(s.baseOffset);
+      }
+      segments.length = 0;
+      segments.push(Segment.create(segOptions(logStartOffset)));
+      logEnd = logStartOffset;
     }
-    segments.length = 0;
-    segments.push(Segment.create(segOptions(logStartOffset)));
-    logEnd = logStartOffset;
+    logStartOffset = Math.max(logStartOffset, segments[0]!.baseOffset);
+    fs.syncDir(dir);
+    if (
+      report.truncated.length > 0 || report.deletedSegments.length > 0 ||
+      report.completedSwaps.length > 0 || report.removedFiles.length > 0
+    ) {
+      logger.info("Recovered {name}: {report}", { name, report: JSON.stringify(report) });
+    }
+    return { segments, logStartOffset, recoveryPoint: logEnd, report };
   }
-  logStartOffset = Math.max(logStartOffset, segments[0]!.baseOffset);
-  fs.syncDir(dir);
-  if (
-    report.truncated.length > 0 || report.deletedSegments.length > 0 ||
-    report.completedSwaps.length > 0 || report.removedFiles.length > 0
-  ) {
-    logger.info("Recovered {name}: {report}", { name, report: JSON.stringify(report) });
-  }
-  return { segments, logStartOffset, recoveryPoint: logEnd, report };
 }

@@ -183,3 +183,43 @@ Deno.test("`recoverLog()` starts at the checkpointed log start offset", async ()
   assert(log.recoveryReport.deletedSegments.length > 0);
   assertEquals(allOffsets(log)[0]! <= 15, true);
 });
+
+Deno.test("`recoverLog()` drops segments that follow a segment whose records were lost", async () => {
+  await using dir = await tempDir();
+  let bases: number[];
+  {
+    using log = await Log.open(dir.path, { crc: crc32c, config: { segmentBytes: 1000 } });
+    for (let i = 0; i < 30; i++) log.append(batchOf(2, { first: 2 * i }));
+    bases = log.segmentBaseOffsets;
+    assert(bases.length >= 3);
+  }
+  // A power loss kept the newer files (durable metadata) but not the unsynced records of the
+  // second segment: it ends before the third one starts.
+  const second = `${dir.path}/${String(bases[1]).padStart(20, "0")}.log`;
+  await Deno.truncate(second, 0);
+  await forgetRecoveryPoint(dir.path);
+  using log = await Log.open(dir.path, { crc: crc32c });
+  assertEquals(log.logEndOffset, bases[1]);
+  assertEquals(log.segmentBaseOffsets, bases.slice(0, 2));
+  assertEquals(allOffsets(log), Array.from({ length: bases[1]! }, (_, i) => i));
+  assertEquals(log.recoveryReport.deletedSegments, bases.slice(2));
+  assertEquals(log.append(batchOf(1)).baseOffset, bases[1]);
+});
+
+Deno.test("`recoverLog()` keeps a CRC failure below the recovery point and the batches after it", async () => {
+  await using dir = await tempDir();
+  const ends = await writeLog(dir.path, 6); // closed cleanly: the recovery point is the log end
+  const path = `${dir.path}/${SEG0}.log`;
+  const bytes = await Deno.readFile(path);
+  bytes[ends[2]! + 70]! ^= 0x04; // inside the records of the fourth batch (offsets 6, 7)
+  await Deno.writeFile(path, bytes);
+  using log = await Log.open(dir.path, { crc: crc32c });
+  assertEquals(log.logEndOffset, 12);
+  assertEquals(log.recoveryReport.truncated, []);
+  assertEquals(log.recoveryReport.corruptBatches.map((c) => c.offset), [6]);
+  const { bytes: before, nextOffset } = log.read(0, { maxBytes: 1 << 20 });
+  assertEquals([...iterateBatches(before)].length, 3);
+  assertEquals(nextOffset, 6);
+  assertEquals(log.nextBatchOffset(6), 8);
+  assertEquals(decodeRecords(log.read(8, { maxBytes: 1 << 20 }).bytes)[0]?.offset, 8);
+});

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { getLogger } from "../../runtime/log.ts";
 import {
   BATCH_HEADER_SIZE,
   BATCH_LOG_OVERHEAD,
@@ -29,7 +29,7 @@ import {
   readBatchHeader,
   type RecordBatchHeader,
   WeirError,
-} from "../../../client/protocol/mod.ts";
+} from "../../../client/protocol/codec.ts";
 import type { LogFile, LogFileSystem } from "./log_fs.ts";
 import { INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from "./log_files.ts";
 import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from "./offset_index.ts";
@@ -84,6 +84,8 @@ export interface SegmentRecovery {
   truncatedBytes: number;
   /** Why the cut happened, if it did. */
   reason: string | null;
+  /** Corrupt batches kept because they lie below the recovery point (fsynced data). */
+  corrupt?: { position: number; offset: number }[];
 }
 
 /** Result of {@linkcode Segment.read}. */
@@ -158,8 +160,13 @@ export class Segment {
       truncate: true,
     });
     const seg = new Segment(options, log, 0);
-    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-      options.fs.open(Segment.path(options, suffix), { create: true, truncate: true }).close();
+    try {
+      for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+        options.fs.open(Segment.path(options, suffix), { create: true, truncate: true }).close();
+      }
+    } catch (e) {
+      seg.close();
+      throw e;
     }
     return seg;
   }
@@ -180,13 +187,18 @@ export class Segment {
   ): { segment: Segment; rebuilt: string | null } {
     const log = options.fs.open(Segment.path(options, LOG_SUFFIX));
     const seg = new Segment(options, log, log.size());
-    const problem = seg.#loadIndexes(limits.maxOffset);
-    if (problem !== null) {
-      seg.#rebuildIndexes();
-      return { segment: seg, rebuilt: problem };
+    try {
+      const problem = seg.#loadIndexes(limits.maxOffset);
+      if (problem !== null) {
+        seg.#rebuildIndexes();
+        return { segment: seg, rebuilt: problem };
+      }
+      seg.#scanTail();
+      return { segment: seg, rebuilt: null };
+    } catch (e) {
+      seg.close();
+      throw e;
     }
-    seg.#scanTail();
-    return { segment: seg, rebuilt: null };
   }
 
   /**
@@ -200,12 +212,17 @@ export class Segment {
    */
   static openRecovering(
     options: SegmentOptions,
-    limits: { maxOffset: number },
+    limits: { maxOffset: number; keepBelow?: number },
   ): { segment: Segment; recovery: SegmentRecovery } {
     const log = options.fs.open(Segment.path(options, LOG_SUFFIX));
     const seg = new Segment(options, log, log.size());
-    const recovery = seg.recover(limits);
-    return { segment: seg, recovery };
+    try {
+      const recovery = seg.recover(limits);
+      return { segment: seg, recovery };
+    } catch (e) {
+      seg.close();
+      throw e;
+    }
   }
 
   /** Path of one of this segment's files. */
@@ -501,7 +518,7 @@ export class Segment {
    * @param limits `maxOffset`: offsets must stay below it.
    * @returns What was kept and cut.
    */
-  recover(limits: { maxOffset: number }): SegmentRecovery {
+  recover(limits: { maxOffset: number; keepBelow?: number }): SegmentRecovery {
     this.#offsetIndex.clear();
     this.#timeIndex.clear();
     this.#bytesSinceIndex = 0;
@@ -510,6 +527,7 @@ export class Segment {
     const fileSize = this.#log.size();
     let pos = 0;
     let reason: string | null = null;
+    const corrupt: { position: number; offset: number }[] = [];
     let chunk: Uint8Array = new Uint8Array(0);
     let chunkStart = 0;
     while (pos < fileSize) {
@@ -527,8 +545,21 @@ export class Segment {
       }
       const problem = batchProblem(chunk, at, chunk.length, this.#o.crc);
       if (problem !== null) {
-        reason = `byte ${pos}: ${problem}`;
-        break;
+        const keep = problem.startsWith("CRC mismatch") &&
+          readBatchHeader(chunk, at).baseOffset === this.#nextOffset &&
+          this.#nextOffset < (limits.keepBelow ?? -1);
+        if (!keep) {
+          reason = `byte ${pos}: ${problem}`;
+          break;
+        }
+        // Below the recovery point the bytes were fsynced: a CRC mismatch is corruption, not a
+        // torn write. Keep it (reads of it fail with CORRUPT_MESSAGE; the data after it stays
+        // readable) and leave the decision to the operator (docs/operations.md).
+        corrupt.push({ position: pos, offset: this.#nextOffset });
+        logger.error(
+          "Corrupt batch at offset {offset} (segment {base} byte {pos}) below the recovery point: {problem}; kept, reads of it fail",
+          { offset: this.#nextOffset, base: this.baseOffset, pos, problem },
+        );
       }
       const header = readBatchHeader(chunk, at);
       const last = header.baseOffset + header.lastOffsetDelta;
@@ -558,7 +589,7 @@ export class Segment {
     }
     this.#size = pos;
     this.#rewriteIndexes();
-    return { validBytes: pos, truncatedBytes, reason };
+    return { validBytes: pos, truncatedBytes, reason, corrupt };
   }
 
   /**
@@ -702,6 +733,29 @@ export class Segment {
       this.#writeIndexFile(TIME_INDEX_SUFFIX, ti.bytes, from, false);
       this.#timePersisted = ti.entries;
     }
+  }
+
+  /**
+   * Writes the bytes from the batch holding `offset` to the end again, in
+   * place, and marks the segment unsynced, so the next fsync makes them
+   * durable. Used after a failed fsync: the kernel may have marked those
+   * pages clean without writing them, and only a fresh write dirties them.
+   *
+   * @param offset First offset whose batch to rewrite (the last durable offset).
+   * @returns Bytes rewritten.
+   */
+  rewriteFrom(offset: number): number {
+    const found = offset <= this.baseOffset ? { position: 0 } : this.find(offset);
+    if (found === null) return 0;
+    let pos = found.position;
+    while (pos < this.#size) {
+      const chunk = this.#readAt(pos, Math.min(RECOVER_CHUNK, this.#size - pos));
+      if (chunk.length === 0) break;
+      this.#log.writeAt(chunk, pos);
+      pos += chunk.length;
+    }
+    this.#unsynced = true;
+    return pos - found.position;
   }
 
   /** fsyncs the `.log` (and writes new index entries, unsynced). */
