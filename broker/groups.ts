@@ -41,6 +41,13 @@ import {
 } from "../client/protocol/mod.ts";
 import type { ActorRef, ActorSystem, Clock, TimerHandle } from "../actors/runtime/mod.ts";
 import type {
+  ClassicCommitReply,
+  ClassicDescribeReply,
+  ClassicHeartbeatRequest,
+  ClassicJoinRequest,
+  ClassicJoinResponse,
+  ClassicSyncRequest,
+  ClassicSyncResponse,
   CommitEntry,
   GroupCoordinatorDescription,
   GroupCoordinatorInit,
@@ -52,6 +59,11 @@ import type {
 
 const logger = getLogger(["weir", "broker", "groups"]);
 const encoder = new TextEncoder();
+
+/** Extra deadline of a parked classic join beyond the member's timeouts (ms). */
+const CLASSIC_ASK_MARGIN_MS = 10_000;
+/** Deadline of a parked classic sync (Kafka's largest default rebalance timeout plus margin). */
+const CLASSIC_SYNC_TIMEOUT_MS = 310_000;
 
 /** Actor kind of group coordinators. */
 export const GROUP_KIND = "group";
@@ -284,6 +296,113 @@ export class GroupCoordinators implements AsyncDisposable {
       ? { type: "fetchOffsets" }
       : { type: "fetchOffsets", topic: options.topic };
     return await this.#use(groupId, (ref) => ref.ask<GroupOffsetsResponse>(message));
+  }
+
+  /**
+   * Kafka JoinGroup (classic protocol): answered when the rebalance completes
+   * (at most the members' rebalance timeout later). Errors come back in the
+   * answer (`error`), as Kafka clients expect; a group with HTTP/SDK members
+   * answers `INCONSISTENT_GROUP_PROTOCOL`.
+   *
+   * @throws {WeirError} INVALID_GROUP_ID; COORDINATOR_NOT_AVAILABLE while closing.
+   */
+  async classicJoin(groupId: string, request: ClassicJoinRequest): Promise<ClassicJoinResponse> {
+    validateGroupId(groupId);
+    const reply = await this.#use(
+      groupId,
+      (ref) =>
+        ref.ask<ClassicJoinResponse>({ type: "classicJoin", request }, {
+          timeoutMs: Math.max(request.rebalanceTimeoutMs, request.sessionTimeoutMs) +
+            CLASSIC_ASK_MARGIN_MS,
+        }),
+    );
+    if (reply.error === null) await this.#register(groupId);
+    return reply;
+  }
+
+  /** Kafka SyncGroup: followers are answered when the leader's assignment arrives. */
+  async classicSync(groupId: string, request: ClassicSyncRequest): Promise<ClassicSyncResponse> {
+    if (!this.#isKnown(groupId)) {
+      return {
+        error: "UNKNOWN_MEMBER_ID",
+        protocolType: null,
+        protocolName: null,
+        assignment: new Uint8Array(0),
+      };
+    }
+    return await this.#use(
+      groupId,
+      (ref) =>
+        ref.ask<ClassicSyncResponse>({ type: "classicSync", request }, {
+          timeoutMs: CLASSIC_SYNC_TIMEOUT_MS,
+        }),
+    );
+  }
+
+  /** Kafka Heartbeat: the error to answer, or null. */
+  async classicHeartbeat(
+    groupId: string,
+    request: ClassicHeartbeatRequest,
+  ): Promise<string | null> {
+    if (!this.#isKnown(groupId)) return "UNKNOWN_MEMBER_ID";
+    const reply = await this.#use(
+      groupId,
+      (ref) => ref.ask<{ error: string | null }>({ type: "classicHeartbeat", request }),
+    );
+    return reply.error;
+  }
+
+  /** Kafka LeaveGroup: one error (or null) per member. */
+  async classicLeave(groupId: string, memberIds: string[]): Promise<(string | null)[]> {
+    if (!this.#isKnown(groupId)) return memberIds.map(() => "UNKNOWN_MEMBER_ID");
+    const reply = await this.#use(
+      groupId,
+      (ref) => ref.ask<{ errors: (string | null)[] }>({ type: "classicLeave", memberIds }),
+    );
+    return reply.errors;
+  }
+
+  /**
+   * Kafka OffsetCommit: checks member and generation (generation -1 with no
+   * member only while the group has no members), then commits the valid
+   * offsets durably, answering per offset.
+   *
+   * @throws {WeirError} INVALID_GROUP_ID.
+   */
+  async classicCommit(
+    groupId: string,
+    request: { memberId: string; generationId: number; offsets: CommitEntry[] },
+  ): Promise<ClassicCommitReply> {
+    validateGroupId(groupId);
+    if (request.memberId !== "" && !this.#isKnown(groupId)) {
+      return {
+        error: "UNKNOWN_MEMBER_ID",
+        results: request.offsets.map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          error: "UNKNOWN_MEMBER_ID",
+        })),
+      };
+    }
+    const reply = await this.#use(
+      groupId,
+      (ref) => ref.ask<ClassicCommitReply>({ type: "classicCommit", ...request }),
+    );
+    if (reply.results.some((r) => r.error === null)) await this.#register(groupId);
+    return reply;
+  }
+
+  /** Kafka DescribeGroups: the classic view of a group, or null for a group never seen. */
+  async classicDescribe(groupId: string): Promise<ClassicDescribeReply | null> {
+    if (!this.#isKnown(groupId)) return null;
+    return await this.#use(
+      groupId,
+      (ref) => ref.ask<ClassicDescribeReply>({ type: "classicDescribe" }),
+    );
+  }
+
+  #isKnown(groupId: string): boolean {
+    return this.#known.has(groupId) || this.#entries.has(groupId);
   }
 
   /** Tells every active coordinator the topics now (after a create, delete or new partitions). */

@@ -20,11 +20,15 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { getLogger } from "../runtime/log.ts";
 import { WeirError } from "../../client/protocol/mod.ts";
-import type { ActorContext, ActorLogic, TimerHandle } from "../runtime/mod.ts";
+import type { ActorContext, ActorLogic, Deferred, TimerHandle } from "../runtime/mod.ts";
 import { GroupState } from "./group_state.ts";
+import { ClassicGroupState, type ClassicReply } from "./classic_group_state.ts";
+import { decodeAssignment, decodeSubscriptionTopics } from "./classic_consumer_protocol.ts";
 import type {
+  ClassicCommitReply,
+  ClassicDescribeReply,
   CommitEntry,
   CommittedEntry,
   GroupCoordinatorDescription,
@@ -59,6 +63,11 @@ export interface GroupCoordinatorOptions {
 export class GroupCoordinatorActor implements ActorLogic {
   readonly #init: GroupCoordinatorInit;
   readonly #state: GroupState;
+  /** Kafka-client members (JoinGroup/SyncGroup); a group has members of one kind at a time. */
+  readonly #classic: ClassicGroupState;
+  /** Parked classic joins and syncs by waiter number. */
+  readonly #waiters = new Map<number, Deferred<unknown>>();
+  #nextWaiter = 1;
   #store: OffsetStore | undefined;
   #offsets: OffsetMap = new Map();
   #partitionCounts: Record<string, number>;
@@ -74,6 +83,7 @@ export class GroupCoordinatorActor implements ActorLogic {
   constructor(init: GroupCoordinatorInit, options: GroupCoordinatorOptions = {}) {
     this.#init = init;
     this.#state = new GroupState(init.groupId, init.limits);
+    this.#classic = new ClassicGroupState(init.groupId, init.limits);
     this.#store = options.offsetStore;
     this.#partitionCounts = { ...init.partitionCounts };
   }
@@ -93,6 +103,7 @@ export class GroupCoordinatorActor implements ActorLogic {
 
   /** Cancels the expiry timer. */
   stop(ctx: ActorContext): void {
+    this.#settle(this.#classic.shutdown());
     if (this.#timer !== undefined) ctx.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerDue = null;
@@ -105,7 +116,32 @@ export class GroupCoordinatorActor implements ActorLogic {
     try {
       switch (request.type) {
         case "join":
+          if (this.#classic.size > 0) {
+            throw new WeirError(
+              "INCONSISTENT_GROUP_PROTOCOL",
+              `Cannot join group ${
+                JSON.stringify(this.#init.groupId)
+              }: it has Kafka-client (classic protocol) members; use another group id`,
+            );
+          }
           return this.#state.join(request.request, now, ctx.ids.next());
+        case "classicJoin":
+          return this.#classicJoin(request.request, ctx);
+        case "classicSync": {
+          const waiter = this.#nextWaiter++;
+          return this.#park(waiter, this.#classic.sync(request.request, { now, waiter }), ctx);
+        }
+        case "classicHeartbeat":
+          return { error: this.#classic.heartbeat(request.request, now) };
+        case "classicLeave": {
+          const { errors, replies } = this.#classic.leave(request.memberIds, now);
+          this.#settle(replies);
+          return { errors };
+        }
+        case "classicCommit":
+          return this.#classicCommit(request, ctx);
+        case "classicDescribe":
+          return this.#classicDescribe();
         case "heartbeat":
           return this.#state.heartbeat(request.memberId, request.request, now);
         case "leave":
@@ -135,12 +171,117 @@ export class GroupCoordinatorActor implements ActorLogic {
   }
 
   #describe(): GroupCoordinatorDescription {
+    if (this.#classic.size > 0) {
+      const d = this.#classic.describe();
+      const consumer = d.protocolType === "consumer";
+      return {
+        groupId: this.#init.groupId,
+        state: d.state,
+        epoch: d.generationId,
+        members: d.members.map((m) => ({
+          memberId: m.memberId,
+          ...(m.instanceId === null ? {} : { instanceId: m.instanceId }),
+          memberEpoch: d.generationId,
+          topics: consumer ? decodeSubscriptionTopics(m.metadata) : [],
+          assignment: consumer ? decodeAssignment(m.assignment) : [],
+        })),
+        offsets: this.#committed(undefined),
+      };
+    }
     return { ...this.#state.describe(), offsets: this.#committed(undefined) };
   }
 
   #idle(): IdleReply {
+    if (this.#classic.size > 0) {
+      const members = this.#classic.describe().members.length;
+      return { idle: false, members, state: this.#classic.state, kind: "classic" };
+    }
     const { state, members } = this.#state.describe();
     return { idle: members.length === 0, members: members.length, state };
+  }
+
+  #classicJoin(
+    request: Extract<GroupRequest, { type: "classicJoin" }>["request"],
+    ctx: ActorContext,
+  ): unknown {
+    const waiter = this.#nextWaiter++;
+    if (this.#state.size > 0) {
+      return {
+        error: "INCONSISTENT_GROUP_PROTOCOL",
+        generationId: -1,
+        protocolType: null,
+        protocolName: null,
+        leader: "",
+        memberId: request.memberId,
+        members: [],
+      };
+    }
+    const newMemberId = `${request.clientId || "member"}-${ctx.ids.next()}`;
+    const replies = this.#classic.join(request, { now: ctx.clock.now(), waiter, newMemberId });
+    return this.#park(waiter, replies, ctx);
+  }
+
+  /** Answers due replies; returns this request's own reply, or parks it. */
+  #park(waiter: number, replies: ClassicReply[], ctx: ActorContext): unknown {
+    const own = replies.find((r) => r.waiter === waiter);
+    this.#settle(replies.filter((r) => r.waiter !== waiter));
+    if (own !== undefined) return own.response;
+    const deferred = ctx.defer<unknown>();
+    this.#waiters.set(waiter, deferred);
+    return deferred;
+  }
+
+  #settle(replies: ClassicReply[]): void {
+    for (const r of replies) {
+      const deferred = this.#waiters.get(r.waiter);
+      if (deferred === undefined) continue;
+      this.#waiters.delete(r.waiter);
+      deferred.resolve(r.response);
+    }
+  }
+
+  async #classicCommit(
+    request: Extract<GroupRequest, { type: "classicCommit" }>,
+    ctx: ActorContext,
+  ): Promise<ClassicCommitReply> {
+    const now = ctx.clock.now();
+    const refuse = (error: string): ClassicCommitReply => ({
+      error,
+      results: request.offsets.map((o) => ({ topic: o.topic, partition: o.partition, error })),
+    });
+    if (this.#state.size > 0) {
+      return refuse(request.memberId === "" ? "REBALANCE_IN_PROGRESS" : "UNKNOWN_MEMBER_ID");
+    }
+    const fenced = this.#classic.checkCommit(request, now);
+    if (fenced !== null) return refuse(fenced);
+    const results: ClassicCommitReply["results"] = [];
+    const entries: OffsetEntry[] = [];
+    for (const o of request.offsets) {
+      try {
+        entries.push(this.#validateCommit(o, now));
+        results.push({ topic: o.topic, partition: o.partition, error: null });
+      } catch (e) {
+        const code = e instanceof WeirError ? e.code : "UNKNOWN_SERVER_ERROR";
+        results.push({ topic: o.topic, partition: o.partition, error: code });
+      }
+    }
+    if (entries.length > 0) {
+      try {
+        await this.#store!.append(this.#init.groupId, entries);
+      } catch (e) {
+        const code = e instanceof WeirError ? e.code : "UNKNOWN_SERVER_ERROR";
+        return refuse(code);
+      }
+      applyOffsetEntries(this.#offsets, entries);
+    }
+    return { error: null, results };
+  }
+
+  #classicDescribe(): ClassicDescribeReply {
+    return {
+      ...this.#classic.describe(),
+      kind: this.#state.size > 0 ? "consumer" : "classic",
+    };
   }
 
   #committed(topic: string | undefined): CommittedEntry[] {
@@ -158,6 +299,14 @@ export class GroupCoordinatorActor implements ActorLogic {
     request: Extract<GroupRequest, { type: "commitOffsets" }>,
     ctx: ActorContext,
   ): Promise<{ offsets: CommittedEntry[] }> {
+    if (this.#classic.size > 0) {
+      throw new WeirError(
+        request.memberId === undefined ? "REBALANCE_IN_PROGRESS" : "UNKNOWN_MEMBER_ID",
+        `Cannot commit offsets to group ${
+          JSON.stringify(this.#init.groupId)
+        }: it has Kafka-client (classic protocol) members`,
+      );
+    }
     this.#state.checkCommit(request.memberId, request.memberEpoch);
     const now = ctx.clock.now();
     const entries = request.offsets.map((o) => this.#validateCommit(o, now));
@@ -236,7 +385,13 @@ export class GroupCoordinatorActor implements ActorLogic {
 
   /** Re-arms the session-expiry timer at the earliest expiry. */
   #arm(ctx: ActorContext): void {
-    const due = this.#state.nextExpiry();
+    const consumerDue = this.#state.nextExpiry();
+    const classicDue = this.#classic.nextDeadline();
+    const due = consumerDue === null
+      ? classicDue
+      : classicDue === null
+      ? consumerDue
+      : Math.min(consumerDue, classicDue);
     if (due === this.#timerDue) return;
     if (this.#timer !== undefined) ctx.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -245,6 +400,7 @@ export class GroupCoordinatorActor implements ActorLogic {
     this.#timer = ctx.clock.setTimeout(() => {
       this.#timer = undefined;
       this.#timerDue = null;
+      this.#settle(this.#classic.tick(ctx.clock.now()));
       const expired = this.#state.expire(ctx.clock.now());
       if (expired.length > 0) {
         logger.info("Group {group}: sessions of {members} expired", {

@@ -11,6 +11,15 @@ import type {
   JoinRequest,
   MemberReply,
 } from "./group_state.ts";
+import type {
+  ClassicGroupDescription,
+  ClassicGroupStateName,
+  ClassicHeartbeatRequest,
+  ClassicJoinRequest,
+  ClassicJoinResponse,
+  ClassicSyncRequest,
+  ClassicSyncResponse,
+} from "./classic_group_state.ts";
 
 /** Init data of a group coordinator (used again on every restart). */
 export interface GroupCoordinatorInit {
@@ -62,10 +71,32 @@ export type GroupRequest =
   | { type: "fetchOffsets"; topic?: string }
   | { type: "describe" }
   | { type: "setTopics"; partitionCounts: Record<string, number> }
-  | { type: "isIdle" };
+  | { type: "isIdle" }
+  | { type: "classicJoin"; request: ClassicJoinRequest }
+  | { type: "classicSync"; request: ClassicSyncRequest }
+  | { type: "classicHeartbeat"; request: ClassicHeartbeatRequest }
+  | { type: "classicLeave"; memberIds: string[] }
+  | { type: "classicCommit"; memberId: string; generationId: number; offsets: CommitEntry[] }
+  | { type: "classicDescribe" };
+
+/** Answer to `classicCommit`: a group-level error, or one result per offset. */
+export interface ClassicCommitReply {
+  /** Set when nothing was committed (fencing, or the group is of the other kind). */
+  error: string | null;
+  /** Per offset: null when committed, else the error code. */
+  results: { topic: string; partition: number; error: string | null }[];
+}
+
+/** Answer to `classicDescribe`: a classic group's protocol view (DescribeGroups). */
+export type ClassicDescribeReply = ClassicGroupDescription & {
+  /** "consumer" when HTTP/SDK members own the group now, else "classic". */
+  kind: "consumer" | "classic";
+};
 
 /** Answer to `describe`: the group plus its committed offsets. */
-export interface GroupCoordinatorDescription extends GroupDescription {
+export interface GroupCoordinatorDescription extends Omit<GroupDescription, "state"> {
+  /** Consumer-group state, or a classic (Kafka-client) group's state with Kafka's names. */
+  state: GroupDescription["state"] | ClassicGroupStateName;
   /** Committed offsets, sorted by topic then partition. */
   offsets: CommittedEntry[];
 }
@@ -77,7 +108,9 @@ export interface IdleReply {
   /** Member count. */
   members: number;
   /** The group's state. */
-  state: GroupDescription["state"];
+  state: GroupDescription["state"] | ClassicGroupStateName;
+  /** "classic" when Kafka clients own the group now. */
+  kind?: "consumer" | "classic";
 }
 
 /** Reply of each request type. */
@@ -98,4 +131,16 @@ export interface GroupReplies {
   setTopics: null;
   /** Whether the group has members. */
   isIdle: IdleReply;
+  /** JoinGroup answer (parked until the rebalance completes). */
+  classicJoin: ClassicJoinResponse;
+  /** SyncGroup answer (parked until the leader's assignment). */
+  classicSync: ClassicSyncResponse;
+  /** Heartbeat error, or null. */
+  classicHeartbeat: { error: string | null };
+  /** Per-member errors. */
+  classicLeave: { errors: (string | null)[] };
+  /** Commit outcome. */
+  classicCommit: ClassicCommitReply;
+  /** DescribeGroups view. */
+  classicDescribe: ClassicDescribeReply;
 }

@@ -11,6 +11,9 @@ export { GroupCoordinatorActor, MAX_OFFSET_METADATA } from "./group_coordinator_
 export type { GroupCoordinatorOptions } from "./group_coordinator_actor.ts";
 export { DEFAULT_GROUP_LIMITS, GroupState } from "./group_state.ts";
 export type * from "./group_state.ts";
+export { ClassicGroupState, DEFAULT_CLASSIC_GROUP_LIMITS } from "./classic_group_state.ts";
+export type * from "./classic_group_state.ts";
+export { decodeAssignment, decodeSubscriptionTopics } from "./classic_consumer_protocol.ts";
 export { computeTargetAssignment } from "./assignor.ts";
 export type { AssignorInput, AssignorMember } from "./assignor.ts";
 export { MemoryOffsetStore, PartitionOffsetStore } from "./offset_store.ts";

@@ -143,10 +143,27 @@ export const GroupOffsetsResponseSchema = z.object({ offsets: z.array(CommittedO
 /** `GET /v1/groups/:group/offsets` answer. */
 export type GroupOffsetsResponse = z.infer<typeof GroupOffsetsResponseSchema>;
 
-/** A group's state: no members, every member on its target, or members still moving. */
-export const GroupStateNameSchema = z.enum(["Empty", "Stable", "Reconciling"]);
+/**
+ * A group's state: no members, every member on its target, or members still
+ * moving; a Kafka-client (classic protocol) group uses Kafka's names
+ * (`PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`, `Empty`).
+ */
+export const GroupStateNameSchema = z.enum([
+  "Empty",
+  "Stable",
+  "Reconciling",
+  "PreparingRebalance",
+  "CompletingRebalance",
+  "Dead",
+]);
 /** A group's state. */
-export type GroupStateName = "Empty" | "Stable" | "Reconciling";
+export type GroupStateName =
+  | "Empty"
+  | "Stable"
+  | "Reconciling"
+  | "PreparingRebalance"
+  | "CompletingRebalance"
+  | "Dead";
 
 /** One entry of `GET /v1/groups`; `members` is the count. */
 export const GroupSummarySchema = z.object({

@@ -1,0 +1,54 @@
+/**
+ * SASL/PLAIN (RFC 4616) as Weir uses it: the username is the principal's
+ * name from the auth file and the password its API key.
+ *
+ * @module
+ */
+import type { AuthStore, Principal } from "../../auth/mod.ts";
+
+const TEXT = new TextDecoder("utf-8", { fatal: true });
+
+/** The fields of a PLAIN token: `[authzid] NUL authcid NUL passwd`. */
+export interface PlainToken {
+  /** Authorization identity (often empty). */
+  authzid: string;
+  /** Username. */
+  username: string;
+  /** Password. */
+  password: string;
+}
+
+/**
+ * Splits a PLAIN token.
+ *
+ * @param bytes The token.
+ * @returns Its fields, or null when it is not a PLAIN token.
+ */
+export function parsePlainToken(bytes: Uint8Array): PlainToken | null {
+  let text: string;
+  try {
+    text = TEXT.decode(bytes);
+  } catch {
+    return null;
+  }
+  const parts = text.split("\u0000");
+  if (parts.length !== 3 || parts[1] === "" || parts[2] === "") return null;
+  return { authzid: parts[0]!, username: parts[1]!, password: parts[2]! };
+}
+
+/**
+ * Authenticates a PLAIN token: the password must be a known API key and
+ * the username (and authzid, when given) that key's principal name.
+ *
+ * @param store Principals and key hashes.
+ * @param bytes The token.
+ * @returns The principal, or null.
+ */
+export function authenticatePlain(store: AuthStore, bytes: Uint8Array): Principal | null {
+  const token = parsePlainToken(bytes);
+  if (token === null) return null;
+  const principal = store.authenticate(token.password);
+  if (principal === null || principal.name !== token.username) return null;
+  if (token.authzid !== "" && token.authzid !== token.username) return null;
+  return principal;
+}
