@@ -11,6 +11,10 @@
 import { Accumulator, estimateRecordSize, type PendingRecord } from "../client/_accumulator.ts";
 import { codecOf } from "../client/typed_topic.ts";
 import { decodeRecords, encodeRecordBatch, iterateBatches } from "../client/protocol/mod.ts";
+import { connect } from "../client/connect.ts";
+import type { FetchLike } from "../client/http.ts";
+import { createApp } from "../broker/http/app.ts";
+import { MemoryBackend } from "../tests/_helpers/memory_backend.ts";
 
 const N = 1_000;
 const utf8 = new TextEncoder();
@@ -57,4 +61,38 @@ Deno.bench("consumer: decode 1,000 × 100 B records to JSON values", { group: "s
     }
   }
   if (n !== N) throw new Error(`decoded ${n} records`);
+});
+
+// The whole producer path of the SDK (typed codec, partitioner, accumulator, lanes, encode,
+// request building) against a fetch that answers at once: client CPU per record, no network.
+const backend = new MemoryBackend();
+const app = createApp(backend);
+let nextOffset = 0;
+const instantFetch: FetchLike = (input, init) => {
+  const request = new Request(input, init);
+  if (request.method === "POST" && new URL(request.url).pathname.endsWith("/batches")) {
+    const baseOffset = nextOffset;
+    nextOffset += N;
+    return Promise.resolve(Response.json({ baseOffset, lastOffset: nextOffset - 1 }));
+  }
+  return Promise.resolve(app.request(request));
+};
+const weir = await connect({ url: "http://weir.bench", fetch: instantFetch });
+await weir.admin.createTopic({ name: "bench", partitions: 1 });
+const bytesTopic = weir.topic("bench", { value: "bytes" });
+const producer = weir.producer({ acks: 1, lingerMs: 0, maxBatchBytes: 4 * 1024 * 1024 });
+const payload = new Uint8Array(100).fill(97);
+const batchRecords = Array.from({ length: N }, () => ({ value: payload, partition: 0 }));
+
+Deno.bench(
+  "producer: Producer.sendBatch 1,000 × 100 B, instant fetch",
+  { group: "sdk" },
+  async () => {
+    const metas = await producer.sendBatch(bytesTopic, batchRecords);
+    if (metas.length !== N) throw new Error(`acked ${metas.length} records`);
+  },
+);
+
+globalThis.addEventListener("unload", () => {
+  void producer.close().then(() => weir.close()).then(() => backend.close());
 });

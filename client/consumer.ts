@@ -872,16 +872,22 @@ export class Consumer<T extends TopicLike = TopicLike>
   }
 
   #decode(source: PartitionSource, r: DecodedRecord): ConsumerRecord<unknown, unknown> {
-    const context = { topic: source.topic.name, partition: source.partition, offset: r.offset };
+    // Hot path (once per record): build each codec context directly, no spread copies.
+    const topic = source.topic;
+    const name = topic.name;
+    const partition = source.partition;
+    const offset = r.offset;
     const headers: Record<string, string> = {};
     for (const h of r.headers) headers[h.key] = h.value === null ? "" : fromUtf8.decode(h.value);
     return {
-      topic: source.topic.name,
-      partition: source.partition,
-      offset: r.offset,
+      topic: name,
+      partition,
+      offset,
       timestamp: r.timestamp,
-      key: r.key === null ? null : source.topic.key.decode(r.key, { ...context, part: "key" }),
-      value: source.topic.value.decode(r.value, { ...context, part: "value" }),
+      key: r.key === null
+        ? null
+        : topic.key.decode(r.key, { topic: name, partition, offset, part: "key" }),
+      value: topic.value.decode(r.value, { topic: name, partition, offset, part: "value" }),
       headers,
     };
   }

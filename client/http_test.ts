@@ -1,5 +1,5 @@
 import { assertEquals, assertInstanceOf, assertRejects, assertThrows } from "@std/assert";
-import { type FetchLike, HttpClient } from "./http.ts";
+import { type FetchLike, HttpClient, MAX_RETRY_AFTER_MS, retryAfterMs } from "./http.ts";
 import { WeirError } from "./protocol/mod.ts";
 
 function errorResponse(status: number, code: string): Response {
@@ -146,4 +146,38 @@ Deno.test("new HttpClient() rejects a URL that is not http(s)", () => {
   const err = assertThrows(() => new HttpClient({ url: "ftp://weir.test" }), WeirError);
   assertEquals(err.code, "INVALID_REQUEST");
   assertInstanceOf(assertThrows(() => new HttpClient({ url: "not a url" })), WeirError);
+});
+
+Deno.test("`retryAfterMs()` reads seconds and HTTP dates, caps them and ignores junk", () => {
+  const res = (value?: string) =>
+    new Response(null, {
+      status: 429,
+      headers: value === undefined ? {} : { "retry-after": value },
+    });
+  assertEquals(retryAfterMs(res("3")), 3000);
+  assertEquals(retryAfterMs(res("0.5")), 500);
+  assertEquals(retryAfterMs(res()), 0);
+  assertEquals(retryAfterMs(res("soon")), 0);
+  assertEquals(retryAfterMs(res("-1")), 0);
+  assertEquals(retryAfterMs(res("999999")), MAX_RETRY_AFTER_MS);
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  assertEquals(retryAfterMs(res("Thu, 01 Jan 2026 00:00:04 GMT"), now), 4000);
+  assertEquals(retryAfterMs(res("Wed, 31 Dec 2025 00:00:00 GMT"), now), 0);
+});
+
+Deno.test("HttpClient.request() retries a 429 and succeeds", async () => {
+  const { fetch, calls } = scripted([
+    () =>
+      new Response(
+        JSON.stringify({
+          error: { code: "THROTTLING_QUOTA_EXCEEDED", message: "Cannot accept: over quota" },
+        }),
+        { status: 429, headers: { "retry-after": "0" } },
+      ),
+    () => Response.json({ ok: true }),
+  ]);
+  using http = new HttpClient({ url: "http://weir.test", fetch, retry: fast });
+  const res = await http.request("/x");
+  assertEquals(await res.json(), { ok: true });
+  assertEquals(calls.length, 2);
 });

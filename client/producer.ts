@@ -26,6 +26,7 @@ import {
 import { Partitioner } from "./_partitioner.ts";
 import type { HttpClient } from "./http.ts";
 import {
+  BATCH_HEADER_SIZE,
   BatchProduceResponseSchema,
   encodeRecordBatch,
   InitProducerResponseSchema,
@@ -101,6 +102,59 @@ interface Waiter {
   reject: (error: WeirError) => void;
 }
 
+/** Collects the metadata of the records of one `send`/`sendBatch` call. */
+class WaiterGroup {
+  readonly results: RecordMetadata[];
+  readonly promise: Promise<RecordMetadata[]>;
+  #left: number;
+  #resolve!: (metas: RecordMetadata[]) => void;
+  #reject!: (error: WeirError) => void;
+  #settled = false;
+
+  constructor(count: number) {
+    this.results = new Array<RecordMetadata>(count);
+    this.#left = count;
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (count === 0) this.#resolve(this.results);
+  }
+
+  done(index: number, meta: RecordMetadata): void {
+    this.results[index] = meta;
+    if (--this.#left === 0 && !this.#settled) {
+      this.#settled = true;
+      this.#resolve(this.results);
+    }
+  }
+
+  fail(error: WeirError): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(error);
+  }
+}
+
+/** The {@linkcode Waiter} of record `index` of a {@linkcode WaiterGroup}. */
+class WaiterSlot implements Waiter {
+  readonly #group: WaiterGroup;
+  readonly #index: number;
+
+  constructor(group: WaiterGroup, index: number) {
+    this.#group = group;
+    this.#index = index;
+  }
+
+  resolve(meta: RecordMetadata): void {
+    this.#group.done(this.#index, meta);
+  }
+
+  reject(error: WeirError): void {
+    this.#group.fail(error);
+  }
+}
+
 interface ProducerIds {
   promise: Promise<{ producerId: number; producerEpoch: number }>;
   sequences: Map<string, number>;
@@ -111,6 +165,24 @@ interface Batch {
   ids: ProducerIds | undefined;
   baseSequence: number;
   done: Promise<void>;
+}
+
+/**
+ * Queued bytes from which a lane sends a further request while one is in
+ * flight; below it the records wait for that answer and go out merged.
+ */
+const PIPELINE_BYTES = 16 * 1024;
+
+/** Whether the records queued in `queue` add up to at least `bytes`. */
+function atLeastBytes(queue: readonly Batch[], bytes: number): boolean {
+  let total = 0;
+  for (const batch of queue) {
+    for (const r of batch.records) {
+      total += r.size;
+      if (total >= bytes) return true;
+    }
+  }
+  return false;
 }
 
 interface Lane {
@@ -171,6 +243,7 @@ export class Producer implements AsyncDisposable {
   readonly #acks: "0" | "1" | "all";
   readonly #idempotent: boolean;
   readonly #maxInFlight: number;
+  readonly #maxBatchBytes: number;
   readonly #now: () => number;
   readonly #partitioner: Partitioner;
   readonly #accumulator: Accumulator<Waiter>;
@@ -194,9 +267,10 @@ export class Producer implements AsyncDisposable {
     this.#maxInFlight = positiveInt("maxInFlight", options.maxInFlight ?? 4, 1);
     this.#now = options.now ?? Date.now;
     this.#partitioner = new Partitioner(options.random);
+    this.#maxBatchBytes = positiveInt("maxBatchBytes", options.maxBatchBytes ?? 1024 * 1024, 128);
     this.#accumulator = new Accumulator<Waiter>({
       lingerMs: positiveInt("lingerMs", options.lingerMs ?? 5, 0),
-      maxBatchBytes: positiveInt("maxBatchBytes", options.maxBatchBytes ?? 1024 * 1024, 128),
+      maxBatchBytes: this.#maxBatchBytes,
       schedule: options.schedule ?? defaultSchedule,
       onDrain: (key, groups) => this.#onDrain(key, groups),
     });
@@ -303,10 +377,12 @@ export class Producer implements AsyncDisposable {
           part: "value",
           topic: name,
         });
-        const headers: RecordHeader[] = Object.entries(r.headers ?? {}).map(([k, v]) => ({
-          key: k,
-          value: typeof v === "string" ? utf8.encode(v) : v,
-        }));
+        const headers: RecordHeader[] = r.headers === undefined
+          ? []
+          : Object.entries(r.headers).map(([k, v]) => ({
+            key: k,
+            value: typeof v === "string" ? utf8.encode(v) : v,
+          }));
         const timestamp = r.timestamp ?? now;
         if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
           throw new WeirError(
@@ -316,36 +392,43 @@ export class Producer implements AsyncDisposable {
         }
         return { partition: r.partition, record: { key, value, headers, timestamp } };
       });
-      const place = (count: number): Promise<RecordMetadata>[] => {
+      const place = (count: number): Promise<RecordMetadata[]> => {
         // choose() throws for a bad explicit partition: place every record before queueing any.
         const partitions = encoded.map(({ partition, record }) =>
           this.#partitioner.choose(name, count, { partition, key: record.key })
         );
+        // One promise for the whole call; each record gets a small slot object instead of a
+        // promise and two closures of its own (measured: the per-record promises were most
+        // of the producer's garbage).
+        const group = new WaiterGroup(encoded.length);
         const touched = new Set<string>();
-        const promises = encoded.map(({ record }, i) => {
-          const key = laneKey(name, partitions[i]!);
-          touched.add(key);
-          return new Promise<RecordMetadata>((resolve, reject) => {
-            const pending = {
-              record,
-              size: estimateRecordSize(record),
-              waiter: { resolve, reject },
-            };
-            this.#accumulator.append(key, pending, hold);
-          });
-        });
-        if (hold) { for (const key of touched) this.#accumulator.drain(key); }
-        return promises;
+        let key = "";
+        let keyPartition = -1;
+        for (let i = 0; i < encoded.length; i++) {
+          const record = encoded[i]!.record;
+          const partition = partitions[i]!;
+          if (partition !== keyPartition) {
+            key = laneKey(name, partition);
+            keyPartition = partition;
+            touched.add(key);
+          }
+          const pending = {
+            record,
+            size: estimateRecordSize(record),
+            waiter: new WaiterSlot(group, i),
+          };
+          this.#accumulator.append(key, pending, hold);
+        }
+        if (hold) { for (const k of touched) this.#accumulator.drain(k); }
+        return group.promise;
       };
       const meta = this.#topicMeta(name);
       let all: Promise<RecordMetadata[]>;
       if (meta.count !== undefined && meta.waiting === 0) {
-        all = Promise.all(place(meta.count));
+        all = place(meta.count);
       } else {
         meta.waiting++;
-        all = this.#track(meta.promise.finally(() => meta.waiting--)).then((count) =>
-          Promise.all(place(count))
-        );
+        all = this.#track(meta.promise.finally(() => meta.waiting--)).then((count) => place(count));
       }
       const signal = options.signal;
       if (signal === undefined) return all;
@@ -420,7 +503,11 @@ export class Producer implements AsyncDisposable {
 
   #pump(lane: Lane): void {
     while (lane.inFlight.length < this.#maxInFlight && lane.queue.length > 0) {
-      const batch = lane.queue.shift()!;
+      // Small batches wait behind a request in flight and leave merged when it answers:
+      // one request per round trip instead of one per record (P3: a third of the CPU per
+      // record and half the p99). Big batches pipeline up to maxInFlight.
+      if (lane.inFlight.length > 0 && !atLeastBytes(lane.queue, PIPELINE_BYTES)) break;
+      const batch = this.#coalesce(lane.queue);
       lane.inFlight.push(batch);
       batch.done = this.#track(
         this.#deliver(lane, batch).finally(() => {
@@ -429,6 +516,36 @@ export class Producer implements AsyncDisposable {
         }),
       );
     }
+  }
+
+  /**
+   * Takes the next batch off a lane's queue, merged with the batches queued
+   * behind it while requests were in flight (as Kafka's accumulator keeps
+   * filling a partition's batch until the sender is ready): one request
+   * instead of many when records arrive one `send` at a time. Only batches
+   * with consecutive sequence numbers of the same producer id merge, within
+   * `maxBatchBytes`.
+   */
+  #coalesce(queue: Batch[]): Batch {
+    const first = queue.shift()!;
+    let bytes = BATCH_HEADER_SIZE;
+    for (const r of first.records) bytes += r.size;
+    let merged: PendingRecord<Waiter>[] | undefined;
+    let count = first.records.length;
+    while (queue.length > 0) {
+      const next = queue[0]!;
+      let nextBytes = 0;
+      for (const r of next.records) nextBytes += r.size;
+      const consecutive = next.ids === first.ids &&
+        (first.ids === undefined || next.baseSequence === first.baseSequence + count);
+      if (!consecutive || bytes + nextBytes > this.#maxBatchBytes) break;
+      queue.shift();
+      merged ??= [...first.records];
+      for (const r of next.records) merged.push(r);
+      bytes += nextBytes;
+      count += next.records.length;
+    }
+    return merged === undefined ? first : { ...first, records: merged };
   }
 
   async #deliver(lane: Lane, batch: Batch): Promise<void> {

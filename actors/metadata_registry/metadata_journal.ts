@@ -20,7 +20,7 @@ import {
   validateBatch,
   WeirError,
 } from "../../client/protocol/mod.ts";
-import { getLogger } from "@logtape/logtape";
+import { getLogger } from "../runtime/mod.ts";
 import type { MetadataRecord } from "./metadata_state.ts";
 
 const FILE_NAME = "00000000000000000000.log";

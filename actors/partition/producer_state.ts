@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { WeirError } from "../../client/protocol/mod.ts";
+import { WeirError } from "../../client/protocol/codec.ts";
 
 /** Batches remembered per producer for duplicate detection (Kafka keeps 5). */
 export const MAX_CACHED_BATCHES = 5;

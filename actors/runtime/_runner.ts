@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { getLogger } from "./log.ts";
 import type { ActorContext, ActorFactory, ActorLogic } from "./actor.ts";
 import { DeadlineQueue, type Expirable } from "./_deadlines.ts";
 import { Outbox, unpack } from "./_outbox.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { getLogger } from "./log.ts";
 import type { ActorContext, ActorLogic } from "./actor.ts";
 import type { Deferred } from "./deferred.ts";
 import { ActorError } from "./errors.ts";

@@ -81,3 +81,4 @@ export type {
   Transport,
   TransportFactory,
 } from "./transport.ts";
+export { type ActorLogger, getLogger } from "./log.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { configureSync, type LogRecord } from "@logtape/logtape";
+import { forwardWorkerLogs } from "./log.ts";
 import { runActor, type RunnerPort } from "./_runner.ts";
 import type { LogEnvelope } from "./envelope.ts";
 import type { ActorFactory } from "./actor.ts";
@@ -52,49 +52,11 @@ export function serveWorkerActor<Init>(
   });
 }
 
-/** Plain data a log property can cross the Worker boundary as. */
-function cloneable(value: unknown): unknown {
-  if (value === null || ["string", "number", "boolean", "undefined"].includes(typeof value)) {
-    return value;
-  }
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  try {
-    return structuredClone(value);
-  } catch {
-    return String(value);
-  }
-}
-
 /**
  * Sends this Worker's log records (info and above) to the host, which
- * re-emits them on its own logtape configuration.
+ * re-emits them on its own logtape configuration. The Worker itself never
+ * loads logtape (see `log.ts`).
  */
 function forwardLogs(port: { postMessage(message: LogEnvelope): void }): void {
-  const sink = (record: LogRecord): void => {
-    const properties: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(record.properties)) properties[k] = cloneable(v);
-    port.postMessage({
-      t: "log",
-      category: [...record.category],
-      level: record.level,
-      message: record.message.map((part) =>
-        typeof part === "string" ? part : String(cloneable(part))
-      )
-        .join(""),
-      properties,
-      timestamp: record.timestamp,
-    });
-  };
-  configureSync({
-    sinks: { host: sink },
-    loggers: [
-      { category: [], lowestLevel: "info", sinks: ["host"] },
-      {
-        category: ["logtape", "meta"],
-        lowestLevel: "warning",
-        sinks: ["host"],
-        parentSinks: "override",
-      },
-    ],
-  });
+  forwardWorkerLogs((record) => port.postMessage({ t: "log", ...record }));
 }

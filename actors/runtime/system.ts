@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { emitForwarded, getLogger } from "./log.ts";
 import { DeadlineQueue, type Expirable } from "./_deadlines.ts";
 import type { HostConnection, HostEvents } from "./_host.ts";
 import type { ActorFactory } from "./actor.ts";
@@ -457,13 +457,7 @@ export class ActorSystem implements AsyncDisposable {
     switch (envelope.t) {
       case "log": {
         const actor = `${entry.address.kind}/${entry.address.id}`;
-        getLogger([...envelope.category]).emit({
-          level: envelope.level,
-          message: [envelope.message],
-          rawMessage: envelope.message,
-          timestamp: envelope.timestamp,
-          properties: { ...envelope.properties, actor },
-        });
+        emitForwarded(envelope, { actor });
         return;
       }
       case "started": {

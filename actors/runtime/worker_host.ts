@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { getLogger } from "@logtape/logtape";
+import { getLogger } from "./log.ts";
 import type { HostConnection, HostEvents } from "./_host.ts";
 import { Outbox, unpack } from "./_outbox.ts";
 import type { FromActor, ToActor } from "./envelope.ts";

@@ -26,7 +26,14 @@
  */
 import { type Crc32c, crc32c } from "./crc32c.ts";
 import { WeirError } from "./errors.ts";
-import { compress, Compression, type CompressionType, decompress } from "./compression.ts";
+import {
+  compress,
+  Compression,
+  type CompressionType,
+  decompress,
+  type DecompressOptions,
+  decompressSync,
+} from "./compression.ts";
 import {
   type ByteCursor,
   readVarint,
@@ -836,19 +843,52 @@ export function decodeRecords(buf: Uint8Array, pos = 0): DecodedRecord[] {
 }
 
 /**
- * Decodes the records of the batch at `pos`, decompressing gzip.
+ * Decodes the records of the batch at `pos`, decompressing gzip, snappy and
+ * lz4 (and any codec in `options.codecs`, e.g. the broker's zstd).
  *
  * @param buf Bytes holding the batch.
  * @param pos Byte position of the batch (default 0).
+ * @param options `codecs` adds decompressors; `maxBytes` bounds the decompressed size.
  * @returns The records.
- * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for snappy, lz4, zstd; `INVALID_RECORD` if malformed.
+ * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for zstd without a codec; `INVALID_RECORD` if malformed;
+ *   `RECORD_TOO_LARGE` past `maxBytes`.
  */
-export async function decodeRecordsAsync(buf: Uint8Array, pos = 0): Promise<DecodedRecord[]> {
+export async function decodeRecordsAsync(
+  buf: Uint8Array,
+  pos = 0,
+  options: DecompressOptions = {},
+): Promise<DecodedRecord[]> {
   const size = checkedBatchSize(buf, pos, "decode record batch");
   const header = readBatchHeader(buf, pos);
   const codec = compressionOf(header.attributes);
   if (codec === "none") return decodeFrom(header, pos, buf, pos + BATCH_HEADER_SIZE, pos + size);
-  const plain = await decompress(buf.subarray(pos + BATCH_HEADER_SIZE, pos + size), codec);
+  const plain = await decompress(buf.subarray(pos + BATCH_HEADER_SIZE, pos + size), codec, options);
+  return decodeFrom(header, pos, plain, 0, plain.length);
+}
+
+/**
+ * Decodes the records of the batch at `pos`, decompressing synchronously
+ * with `options.codecs` (falling back to the portable snappy and lz4).
+ * Checks that exactly `recordCount` records fill the (decompressed) records
+ * section, as {@linkcode validateBatch} does for uncompressed batches.
+ *
+ * @param buf Bytes holding the batch.
+ * @param pos Byte position of the batch (default 0).
+ * @param options `codecs` adds decompressors; `maxBytes` bounds the decompressed size.
+ * @returns The records.
+ * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` with no synchronous codec; `INVALID_RECORD` if malformed;
+ *   `RECORD_TOO_LARGE` past `maxBytes`.
+ */
+export function decodeRecordsSync(
+  buf: Uint8Array,
+  pos = 0,
+  options: DecompressOptions = {},
+): DecodedRecord[] {
+  const size = checkedBatchSize(buf, pos, "decode record batch");
+  const header = readBatchHeader(buf, pos);
+  const codec = compressionOf(header.attributes);
+  if (codec === "none") return decodeFrom(header, pos, buf, pos + BATCH_HEADER_SIZE, pos + size);
+  const plain = decompressSync(buf.subarray(pos + BATCH_HEADER_SIZE, pos + size), codec, options);
   return decodeFrom(header, pos, plain, 0, plain.length);
 }
 

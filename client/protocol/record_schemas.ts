@@ -84,8 +84,7 @@ export type BatchProduceResponse = z.infer<typeof BatchProduceResponseSchema>;
 
 /** The acks levels of a produce. */
 export const AcksSchema = z.enum(["0", "1", "all", "-1"]);
-/** Acks as the server uses them: 0, 1 or -1 (= all). */
-export type Acks = 0 | 1 | -1;
+export type { Acks } from "./acks.ts";
 
 /** One record of a JSON fetch. Formats: json (value parsed), string, binary (base64). */
 export const FetchedRecordSchema = z.object({
