@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Acks, TopicConfigs } from "../../client/protocol/mod.ts";
+import type { Acks, TopicConfigs } from "../../client/protocol/codec.ts";
 
 /** Init data of a partition actor. */
 export interface PartitionInit {
@@ -20,6 +20,80 @@ export interface PartitionInit {
   retentionCheckIntervalMs?: number;
   /** Most parked long-poll fetches at once; more get an empty answer at once. */
   maxWaiters?: number;
+  /**
+   * This replica's node id. Set = cluster mode: the actor id is
+   * `<topic>-<partition>@<nodeId>`, the replica waits for `becomeLeader` /
+   * `becomeFollower`, and consumers see only records below the high
+   * watermark. Absent = single-node mode (the high watermark is the log end).
+   */
+  nodeId?: number;
+  /** `replica.lag.time.max.ms`: a follower this far behind leaves the ISR (default 30 000). */
+  replicaLagTimeMaxMs?: number;
+  /** How long a follower's fetch waits at the leader for new data, ms (default 500). */
+  replicaFetchWaitMs?: number;
+  /** Most bytes per follower fetch (default 1 MiB; at least one batch is sent). */
+  replicaFetchMaxBytes?: number;
+  /** Pause before a follower retries a failed fetch, ms (default 200). */
+  replicaFetchBackoffMs?: number;
+}
+
+/** A follower's pull from its leader (Kafka's replica Fetch, KIP-595-style divergence check). */
+export interface ReplicaFetchRequest {
+  /** Message type. */
+  type: "replicaFetch";
+  /** The follower's node id. */
+  replicaId: number;
+  /** The follower's log end offset: the next offset it needs. */
+  fetchOffset: number;
+  /** Epoch of the last batch in the follower's log (-1 when empty). */
+  lastFetchedEpoch: number;
+  /** Most bytes to return (at least one batch is returned). */
+  maxBytes: number;
+  /** How long to wait for data when there is none, ms. */
+  waitMs: number;
+  /** The leader epoch the follower follows; a leader of another epoch refuses. */
+  leaderEpoch?: number;
+  /** The follower's high watermark: a leader whose own is ahead answers at once instead of parking. */
+  highWatermark?: number;
+}
+
+/** Answer to `replicaFetch`. */
+export interface ReplicaFetchReply {
+  /** Whole batches from `fetchOffset`, verbatim (offsets and epochs as the leader stored them). */
+  batches: Uint8Array;
+  /** The leader's high watermark. */
+  highWatermark: number;
+  /** The leader's log start offset. */
+  logStartOffset: number;
+  /** The leader's epoch. */
+  leaderEpoch: number;
+  /**
+   * Set when the follower's log diverges: the largest epoch the leader has
+   * at or below `lastFetchedEpoch` and where it ends on the leader. The
+   * follower truncates to `min(endOffset, its own end of that epoch)` and
+   * fetches again; no batches come with it.
+   */
+  divergingEpoch?: { epoch: number; endOffset: number };
+}
+
+/** What a leader asks the controller (`{ kind: "controller", id: "0" }`) to change the ISR. */
+export interface AlterIsrRequest {
+  /** Message type. */
+  type: "alterIsr";
+  /** Topic. */
+  topic: string;
+  /** Partition. */
+  partition: number;
+  /** The leader's epoch (the controller refuses a stale one). */
+  leaderEpoch: number;
+  /** The proposed ISR (leader first). */
+  isr: number[];
+}
+
+/** The controller's answer to `alterIsr`: the ISR now committed. */
+export interface AlterIsrReply {
+  /** The committed ISR. */
+  isr: number[];
 }
 
 /** Requests a partition actor answers. */
@@ -39,7 +113,10 @@ export type PartitionRequest =
   | { type: "configure"; configs: Partial<TopicConfigs> }
   | { type: "status" }
   | { type: "maintain" }
-  | { type: "delete" };
+  | { type: "delete" }
+  | { type: "becomeLeader"; leaderEpoch: number; replicas: number[]; isr: number[] }
+  | { type: "becomeFollower"; leaderEpoch: number; leader: number }
+  | ReplicaFetchRequest;
 
 /** Answer to `append`. */
 export interface AppendReply {
@@ -95,4 +172,12 @@ export interface PartitionStatus {
   fsyncs: number;
   /** Seconds spent in those fsyncs (clock ms, so single fsyncs round; sums stay unbiased). */
   fsyncSeconds: number;
+  /** Cluster mode only: this replica's role (`none` until told). */
+  role?: "leader" | "follower" | "none";
+  /** Cluster mode only: the leader epoch this replica is in (-1 before any). */
+  leaderEpoch?: number;
+  /** Cluster mode only: the leader's node id (-1 when unknown). */
+  leader?: number;
+  /** Cluster mode only, on the leader: the committed ISR. */
+  isr?: number[];
 }

@@ -39,15 +39,20 @@ export const ERROR_CODES = {
   // State conflicts.
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
   FENCED_MEMBER_EPOCH: { status: 409, retriable: false },
+  FENCED_LEADER_EPOCH: { status: 409, retriable: false },
   REBALANCE_IN_PROGRESS: { status: 409, retriable: true },
   GROUP_MAX_SIZE_REACHED: { status: 409, retriable: false },
   INCONSISTENT_GROUP_PROTOCOL: { status: 409, retriable: false },
+  ILLEGAL_GENERATION: { status: 409, retriable: false },
+  MEMBER_ID_REQUIRED: { status: 409, retriable: true },
   OUT_OF_ORDER_SEQUENCE_NUMBER: { status: 409, retriable: false },
   INVALID_PRODUCER_EPOCH: { status: 409, retriable: false },
   PRODUCER_FENCED: { status: 409, retriable: false },
   UNKNOWN_PRODUCER_ID: { status: 409, retriable: false },
   // Sizes.
   REQUEST_TOO_LARGE: { status: 413, retriable: false },
+  // A request body that did not arrive within --request-timeout-ms (slow or stalled client).
+  REQUEST_BODY_TIMED_OUT: { status: 408, retriable: true },
   RECORD_TOO_LARGE: { status: 413, retriable: false },
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },

@@ -6,11 +6,7 @@ import {
   runCompressor,
   SNAPPY_XERIAL_20,
 } from "../../../client/protocol/_test_compression_vectors.ts";
-import {
-  needsServerCodecs,
-  SERVER_CODECS,
-  serverCodecsLoaded,
-} from "./compression_codecs.ts";
+import { needsServerCodecs, SERVER_CODECS, serverCodecsLoaded } from "./compression_codecs.ts";
 
 function codeOf(fn: () => unknown): string {
   return assertThrows(fn, WeirError).code;

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { getLogger } from "../../runtime/log.ts";
+import { getLogger } from "../../runtime/mod.ts";
 import {
   BATCH_HEADER_SIZE,
   BATCH_LOG_OVERHEAD,
