@@ -4,10 +4,13 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { WeirError } from "../client/protocol/mod.ts";
 import { createApp } from "./http/mod.ts";
 import { type BrokerConfig, type BrokerOptions, resolveConfig } from "./config.ts";
 import { BrokerNode } from "./node.ts";
 import { BrokerMetrics } from "./metrics/mod.ts";
+import { loadSecurity } from "./auth/mod.ts";
+import { createKafkaApiRegistry, KafkaListener } from "./kafka/mod.ts";
 
 const logger = getLogger(["weir", "broker"]);
 
@@ -21,6 +24,8 @@ export interface Broker extends AsyncDisposable {
   readonly config: BrokerConfig;
   /** The node (actors and backend). */
   readonly node: BrokerNode;
+  /** Where the Kafka wire-protocol listener accepts clients, or null when `kafkaPort` is unset. */
+  readonly kafkaAddress: { readonly host: string; readonly port: number } | null;
   /** Stops accepting requests, drains in-flight ones, flushes and fsyncs every log, stops the actors. Idempotent. */
   close(): Promise<void>;
 }
@@ -48,8 +53,20 @@ export interface Broker extends AsyncDisposable {
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const config = resolveConfig(options);
+  if (config.nats !== undefined) {
+    throw new WeirError(
+      "INVALID_CONFIG",
+      'Cannot start a single-node broker with "nats" set: use startClusterBroker() (docs/cluster.md)',
+    );
+  }
+  const security = await loadSecurity(config);
+  if (security.warning !== null) logger.warn("{warning}", { warning: security.warning });
   const node = await BrokerNode.start(config);
-  const app = createApp(node, { metrics: new BrokerMetrics({ source: node }) });
+  const app = createApp(node, {
+    metrics: new BrokerMetrics({ source: node }),
+    auth: security.auth,
+    quotas: security.quotas,
+  });
   const abort = new AbortController();
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -58,6 +75,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       hostname: config.host,
       port: config.port,
       signal: abort.signal,
+      ...security.tls,
       onListen: (addr) => listening.resolve(addr),
       onError: (e) => {
         logger.error("HTTP server error: {error}", { error: String(e) });
@@ -77,9 +95,30 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const addr = server.addr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   await node.advertise(addr.hostname, addr.port);
+  let kafka: KafkaListener | null = null;
+  if (config.kafkaPort !== undefined) {
+    try {
+      kafka = KafkaListener.listen({
+        backend: node,
+        apis: createKafkaApiRegistry().apis,
+        hostname: config.host,
+        port: config.kafkaPort,
+        nodeId: config.nodeId,
+        maxRequestBytes: config.maxRequestBytes + 64 * 1024,
+        auth: security.auth ?? null,
+      });
+    } catch (e) {
+      abort.abort();
+      await server.finished.catch(() => {});
+      await node.close();
+      throw e;
+    }
+    logger.info("Kafka listener on {host}:{port}", { ...kafka.address });
+  }
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await kafka?.close();
       abort.abort();
       await server.finished.catch(() => {});
       await node.close();
@@ -87,8 +126,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     return closing;
   };
   return {
-    url: `http://${host}:${addr.port}`,
+    url: `${security.tls === undefined ? "http" : "https"}://${host}:${addr.port}`,
     address: { host: addr.hostname, port: addr.port },
+    kafkaAddress: kafka === null ? null : { host: kafka.address.host, port: kafka.address.port },
     config,
     node,
     close,

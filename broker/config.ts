@@ -21,6 +21,8 @@ export const BrokerConfigSchema = z.object({
   nodeId: z.coerce.number().int().min(0).default(1),
   /** Largest HTTP request body (bytes); larger ones get 413 while streaming. */
   maxRequestBytes: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /** Longest time to receive one request body (ms); a slower body gets 408 REQUEST_BODY_TIMED_OUT. */
+  requestTimeoutMs: z.coerce.number().int().min(1).default(30_000),
   /** Create unknown topics on produce (never on a read). */
   autoCreateTopics: z.coerce.boolean().default(false),
   /** Partitions of an auto-created topic. */
@@ -39,14 +41,40 @@ export const BrokerConfigSchema = z.object({
   groupIdleMs: z.coerce.number().int().min(10).default(300_000),
   /** Most members of one consumer group (`group.max.size`). */
   groupMaxSize: z.coerce.number().int().min(1).default(1000),
-  /** NATS server URL for cluster mode (later). */
+  /** NATS server URL: set = cluster mode (docs/cluster.md). */
   nats: z.string().optional(),
+  /** Cluster mode: cluster id (subjects `weir.<id>.…`, KV buckets `weir_<id>_…`). */
+  clusterId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default("weir"),
+  /** Cluster mode: membership / controller-lease renewal period, ms (keys live 3× this). */
+  clusterHeartbeatMs: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Cluster mode: `replica.lag.time.max.ms`, a follower this far behind leaves the ISR. */
+  replicaLagTimeMaxMs: z.coerce.number().int().min(10).default(10_000),
   /** Kafka wire-protocol port (later). */
   kafkaPort: z.coerce.number().int().min(0).max(65535).optional(),
   /** Log level. */
   logLevel: z.enum(["debug", "info", "warning", "error"]).default("info"),
   /** Log lines: `text`, `json` (JSON Lines) or `auto` (text on a terminal, else JSON). */
   logFormat: z.enum(["text", "json", "auto"]).default("auto"),
+  /** Auth file (principals, key hashes, grants; docs/security.md); unset = no authentication. */
+  authFile: z.string().min(1).optional(),
+  /** PEM certificate chain for HTTPS (with `tlsKey`). */
+  tlsCert: z.string().min(1).optional(),
+  /** PEM private key for HTTPS (with `tlsCert`). */
+  tlsKey: z.string().min(1).optional(),
+  /** Produce quota: request-body bytes per second per principal (or client IP); unset = none. */
+  quotaProduceBytes: z.coerce.number().positive().optional(),
+  /** Fetch quota: answer bytes per second per principal (or client IP); unset = none. */
+  quotaFetchBytes: z.coerce.number().positive().optional(),
+  /** Request quota: requests per second per principal (or client IP); unset = none. */
+  quotaRequests: z.coerce.number().positive().optional(),
+  /** Cluster mode: NATS user name (with `natsPass`). */
+  natsUser: z.string().min(1).optional(),
+  /** Cluster mode: NATS password. */
+  natsPass: z.string().min(1).optional(),
+  /** Cluster mode: NATS token (instead of user/password). */
+  natsToken: z.string().min(1).optional(),
+  /** Cluster mode: PEM CA file to verify the NATS server's TLS certificate (turns TLS on). */
+  natsCa: z.string().min(1).optional(),
 });
 
 /** The broker's settings, defaults applied. */
@@ -77,6 +105,7 @@ const FLAGS: Record<string, keyof BrokerOptions> = {
   "port": "port",
   "node-id": "nodeId",
   "max-request-bytes": "maxRequestBytes",
+  "request-timeout-ms": "requestTimeoutMs",
   "auto-create-topics": "autoCreateTopics",
   "default-partitions": "defaultPartitions",
   "max-partitions-per-topic": "maxPartitionsPerTopic",
@@ -87,9 +116,22 @@ const FLAGS: Record<string, keyof BrokerOptions> = {
   "group-idle-ms": "groupIdleMs",
   "group-max-size": "groupMaxSize",
   "nats": "nats",
+  "cluster-id": "clusterId",
+  "cluster-heartbeat-ms": "clusterHeartbeatMs",
+  "replica-lag-time-max-ms": "replicaLagTimeMaxMs",
   "kafka-port": "kafkaPort",
   "log-level": "logLevel",
   "log-format": "logFormat",
+  "auth-file": "authFile",
+  "tls-cert": "tlsCert",
+  "tls-key": "tlsKey",
+  "quota-produce-bytes": "quotaProduceBytes",
+  "quota-fetch-bytes": "quotaFetchBytes",
+  "quota-requests": "quotaRequests",
+  "nats-user": "natsUser",
+  "nats-pass": "natsPass",
+  "nats-token": "natsToken",
+  "nats-ca": "natsCa",
 };
 
 /** Help text for `deno task start --help`. */
@@ -101,10 +143,23 @@ Options (or env WEIR_<NAME>, e.g. WEIR_DATA_DIR):
   --port <port>                     HTTP port, 0 = any free port (default 9021)
   --node-id <n>                     this node's id (default 1)
   --max-request-bytes <n>           largest request body (default 8 MiB)
+  --request-timeout-ms <n>          deadline to receive one request body (default 30000)
   --auto-create-topics              create unknown topics on produce
+  --kafka-port <port>               Kafka wire-protocol port, 0 = any (default off)
   --actor-host worker|inline        one Worker per partition (default) or inline
   --log-level debug|info|warning|error
   --log-format text|json|auto       log lines (default auto: text on a terminal, else JSON)
+  --auth-file <path>                principals and API-key hashes (docs/security.md); off if unset
+  --tls-cert <pem> --tls-key <pem>  serve HTTPS
+  --quota-produce-bytes <n>         produce bytes/s per principal (or client IP)
+  --quota-fetch-bytes <n>           fetch bytes/s per principal (or client IP)
+  --quota-requests <n>              requests/s per principal (or client IP)
+  --nats <url>                      cluster mode through this nats-server (-js); docs/cluster.md
+  --cluster-id <id>                 cluster id (default weir)
+  --cluster-heartbeat-ms <n>        membership/lease renewal (default 1000; expiry 3x)
+  --nats-user <u> --nats-pass <p>   NATS credentials (cluster mode; prefer env WEIR_NATS_PASS)
+  --nats-token <t>                  NATS token (cluster mode; prefer env WEIR_NATS_TOKEN)
+  --nats-ca <pem>                   CA to verify NATS over TLS (cluster mode)
   --help                            this text`;
 
 /**

@@ -8,8 +8,10 @@
  */
 import { configureLogging } from "./logging.ts";
 import { startBroker } from "./broker.ts";
+import { startClusterBroker } from "./cluster/mod.ts";
 import { optionsFromArgs, resolveConfig, USAGE } from "./config.ts";
 import { WeirError } from "../client/protocol/mod.ts";
+import { insecureBindWarning } from "./auth/mod.ts";
 
 async function main(): Promise<number> {
   let options;
@@ -21,13 +23,27 @@ async function main(): Promise<number> {
     }
     const config = resolveConfig(options);
     await configureLogging({ level: config.logLevel, format: config.logFormat });
+    const warning = insecureBindWarning(config);
+    if (warning !== null) console.error(`\n*** ${warning} ***\n`);
   } catch (e) {
     console.error(e instanceof WeirError ? `${e.code}: ${e.message}` : String(e));
     console.error(USAGE);
     return 2;
   }
-  const broker = await startBroker(options);
+  let broker;
+  try {
+    broker = options.nats === undefined
+      ? await startBroker(options)
+      : await startClusterBroker(options);
+  } catch (e) {
+    if (!(e instanceof WeirError && e.code === "INVALID_CONFIG")) throw e;
+    console.error(`${e.code}: ${e.message}`);
+    return 2;
+  }
   console.log(`Weir listening on ${broker.url}`);
+  if (broker.kafkaAddress) {
+    console.log(`Kafka listener on ${broker.kafkaAddress.host}:${broker.kafkaAddress.port}`);
+  }
   const done = Promise.withResolvers<void>();
   const shutdown = () => done.resolve();
   Deno.addSignalListener("SIGINT", shutdown);

@@ -5,6 +5,7 @@
  * @module
  */
 export { type Broker, startBroker } from "./broker.ts";
+export { type ClusterBroker, ClusterNode, startClusterBroker } from "./cluster/mod.ts";
 export {
   type BrokerConfig,
   BrokerConfigSchema,

@@ -36,6 +36,7 @@ import { type ActorRef, ActorSystem, type Clock, systemClock } from "../actors/r
 import {
   type AppendReply,
   type FetchReply,
+  type LogFileSystem,
   type OffsetsReply,
   PARTITION_WORKER_URL,
   PartitionActor,
@@ -84,12 +85,18 @@ export interface BrokerNodeOptions {
   clock?: Clock;
   /** Where this node's HTTP edge is reachable (for `GET /v1/cluster`). */
   advertised?: { host: string; port: number };
+  /**
+   * File operations of partition logs hosted inline (`actorHost: "inline"`),
+   * e.g. a fault-injecting layer in tests; Worker-hosted partitions always
+   * use the real file system.
+   */
+  logFileSystem?: LogFileSystem;
 }
 
 /** One broker node: actors plus the backend of the HTTP edge. */
 export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
   /** Limits the edge enforces. */
-  readonly limits: { readonly maxRequestBytes: number };
+  readonly limits: { readonly maxRequestBytes: number; readonly requestTimeoutMs?: number };
   readonly #config: BrokerConfig;
   readonly #system: ActorSystem;
   readonly #registry: ActorRef<RegistryRequest>;
@@ -110,7 +117,10 @@ export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
     this.#clock = clock;
     this.#system = system;
     this.#registry = registry;
-    this.limits = { maxRequestBytes: config.maxRequestBytes };
+    this.limits = {
+      maxRequestBytes: config.maxRequestBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
+    };
   }
 
   /** The actor system (for tests and metrics). */
@@ -132,7 +142,11 @@ export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
       kinds: {
         [PARTITION]: {
           worker: PARTITION_WORKER_URL,
-          inline: ((init: PartitionInit) => new PartitionActor(init)) as never,
+          inline: ((init: PartitionInit) =>
+            new PartitionActor(
+              init,
+              options.logFileSystem ? { fs: options.logFileSystem } : {},
+            )) as never,
         },
         [REGISTRY.kind]: {
           worker: REGISTRY_WORKER_URL,
@@ -227,7 +241,7 @@ export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
       clock: this.#clock,
       idleMs: this.#config.groupIdleMs,
       maxSize: this.#config.groupMaxSize,
-      offsetsPartitions: this.#topic(OFFSETS_TOPIC).partitions,
+      offsetsPartitions: this.#offsetsTopic().partitions,
       knownGroups,
       registerGroup: async (groupId) => {
         await this.#registry.ask({ type: "registerGroup", groupId });
@@ -260,7 +274,7 @@ export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
     if (this.#system.has(PARTITION, id)) return Promise.resolve();
     let spawning = this.#offsetsSpawns.get(partition);
     if (spawning === undefined) {
-      const init = this.#partitionInit(this.#topic(OFFSETS_TOPIC), partition);
+      const init = this.#partitionInit(this.#offsetsTopic(), partition);
       spawning = this.#system.spawn({ kind: PARTITION, id, host: this.#config.actorHost, init })
         .then(() => {}).finally(() => this.#offsetsSpawns.delete(partition));
       this.#offsetsSpawns.set(partition, spawning);
@@ -431,13 +445,22 @@ export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
     return run;
   }
 
+  /** A topic of the public API; internal topics (`__consumer_offsets`) are not reachable by name. */
   #topic(name: string): TopicMetadata {
     const topic = this.#topics.get(name);
-    if (!topic) {
+    if (!topic || name === OFFSETS_TOPIC) {
       throw new WeirError(
         "UNKNOWN_TOPIC_OR_PARTITION",
         `Cannot find topic ${JSON.stringify(name)}: it does not exist`,
       );
+    }
+    return topic;
+  }
+
+  #offsetsTopic(): TopicMetadata {
+    const topic = this.#topics.get(OFFSETS_TOPIC);
+    if (!topic) {
+      throw new WeirError("COORDINATOR_NOT_AVAILABLE", "Cannot use groups: no offsets topic");
     }
     return topic;
   }
@@ -576,13 +599,17 @@ export class BrokerNode implements EdgeBackend, MetricsSource, AsyncDisposable {
   }
 
   /** Partition count and `max.message.bytes`; with `--auto-create-topics` an unknown topic is created first. */
-  async produceInfo(topic: string): Promise<{ partitions: number; maxMessageBytes: number }> {
+  async produceInfo(
+    topic: string,
+  ): Promise<{ partitions: number; maxMessageBytes: number; requireKeys: boolean }> {
     await this.#ensureTopicForProduce(topic);
     const meta = this.#topic(topic);
     return {
       partitions: meta.partitions,
       maxMessageBytes: meta.configs["max.message.bytes"] ??
         defaultTopicConfigs()["max.message.bytes"],
+      // Compacted topics need keys; checked at the edge so no partition of the request is written.
+      requireKeys: (meta.configs["cleanup.policy"] ?? "delete") !== "delete",
     };
   }
 

@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { getLogger } from "../runtime/log.ts";
+import { getLogger } from "../runtime/mod.ts";
 import { WeirError } from "../../client/protocol/mod.ts";
 import type { ActorContext, ActorLogic, Deferred, TimerHandle } from "../runtime/mod.ts";
 import { GroupState } from "./group_state.ts";

@@ -17,6 +17,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { BrokerMetrics, meteredBackend, requestTiming } from "../metrics/mod.ts";
 import type { EdgeBackend } from "./backend.ts";
 import { bodyLimit } from "./body_limit.ts";
+import type { AuthStore } from "../auth/mod.ts";
+import { edgeSecurity } from "./auth_edge.ts";
+import type { QuotaOptions } from "./quota_middleware.ts";
 import { methodNotAllowed, onEdgeError, onNotFound, toEdgeError } from "./errors.ts";
 import type { RouteDeps } from "./routes/_deps.ts";
 import { registerBatchRoutes } from "./routes/batches.ts";
@@ -40,6 +43,10 @@ export interface CreateAppOptions {
   random?: () => number;
   /** The broker's metrics (`GET /metrics`); default: a fresh registry with no scrape-time source. */
   metrics?: BrokerMetrics;
+  /** Principals and grants (`--auth-file`); unset = no authentication (docs/security.md). */
+  auth?: AuthStore | undefined;
+  /** Per-client produce/fetch byte and request rates; unset = no quotas. */
+  quotas?: Omit<QuotaOptions, "now" | "onThrottle"> | undefined;
 }
 
 /**
@@ -85,7 +92,21 @@ export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}):
     return onNotFound(c);
   });
   app.use("*", requestTiming(metrics));
-  app.use("*", bodyLimit({ maxBytes: backend.limits.maxRequestBytes }));
+  const security = edgeSecurity({
+    auth: options.auth,
+    quotas: options.quotas,
+    now: deps.now,
+    onThrottle: (principal, kind) => metrics.throttled(principal, kind),
+  });
+  security.beforeBody(app);
+  app.use(
+    "*",
+    bodyLimit({
+      maxBytes: backend.limits.maxRequestBytes,
+      ...(backend.limits.requestTimeoutMs ? { timeoutMs: backend.limits.requestTimeoutMs } : {}),
+    }),
+  );
+  security.afterBody(app);
 
   registerHealthRoutes(app, deps.backend);
   registerClusterRoutes(app, deps);
@@ -96,6 +117,7 @@ export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}):
   registerStreamRoutes(app, deps);
   registerProducerRoutes(app, deps);
   registerGroupRoutes(app, deps);
+  security.registerLogin(app);
   registerUi(app, deps);
 
   app.doc31("/openapi.json", {

@@ -123,9 +123,11 @@ export function checkImport(imp: FoundImport): Violation | null {
   } else if (allowed !== "any" && !allowed.includes(to)) {
     return { ...imp, reason: `${from} may not import ${to}` };
   }
-  // Another component is entered through its mod.ts (worker entry files are loaded by URL).
+  // Another component is entered through its mod.ts (worker entry files are loaded by URL);
+  // client/protocol/codec.ts is the zod-free part of client/protocol/mod.ts, for Workers.
   const base = target.split("/").pop()!;
-  if (base !== "mod.ts" && !base.endsWith("_worker.ts")) {
+  const codecBarrel = to === "client/protocol" && base === "codec.ts";
+  if (base !== "mod.ts" && !base.endsWith("_worker.ts") && !codecBarrel) {
     return { ...imp, reason: `import ${to} through its mod.ts, not ${relative(to, target)}` };
   }
   return null;
