@@ -5,12 +5,10 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { WeirError } from "../client/protocol/mod.ts";
-import { createApp } from "./http/mod.ts";
 import { type BrokerConfig, type BrokerOptions, resolveConfig } from "./config.ts";
 import { BrokerNode } from "./node.ts";
-import { BrokerMetrics } from "./metrics/mod.ts";
 import { loadSecurity } from "./auth/mod.ts";
-import { createKafkaApiRegistry, KafkaListener } from "./kafka/mod.ts";
+import { serveNode } from "./edge_server.ts";
 
 const logger = getLogger(["weir", "broker"]);
 
@@ -62,76 +60,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const security = await loadSecurity(config);
   if (security.warning !== null) logger.warn("{warning}", { warning: security.warning });
   const node = await BrokerNode.start(config);
-  const app = createApp(node, {
-    metrics: new BrokerMetrics({ source: node }),
-    auth: security.auth,
-    quotas: security.quotas,
-  });
-  const abort = new AbortController();
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    const listening = Promise.withResolvers<Deno.NetAddr>();
-    server = Deno.serve({
-      hostname: config.host,
-      port: config.port,
-      signal: abort.signal,
-      ...security.tls,
-      onListen: (addr) => listening.resolve(addr),
-      onError: (e) => {
-        logger.error("HTTP server error: {error}", { error: String(e) });
-        return new Response(
-          JSON.stringify({
-            error: { code: "UNKNOWN_SERVER_ERROR", message: "Cannot answer: internal error" },
-          }),
-          { status: 500, headers: { "content-type": "application/json" } },
-        );
-      },
-    }, app.fetch);
-    await listening.promise;
-  } catch (e) {
-    await node.close();
-    throw e;
-  }
-  const addr = server.addr;
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  await node.advertise(addr.hostname, addr.port);
-  let kafka: KafkaListener | null = null;
-  if (config.kafkaPort !== undefined) {
-    try {
-      kafka = KafkaListener.listen({
-        backend: node,
-        apis: createKafkaApiRegistry().apis,
-        hostname: config.host,
-        port: config.kafkaPort,
-        nodeId: config.nodeId,
-        maxRequestBytes: config.maxRequestBytes + 64 * 1024,
-        auth: security.auth ?? null,
-      });
-    } catch (e) {
-      abort.abort();
-      await server.finished.catch(() => {});
-      await node.close();
-      throw e;
-    }
-    logger.info("Kafka listener on {host}:{port}", { ...kafka.address });
-  }
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      await kafka?.close();
-      abort.abort();
-      await server.finished.catch(() => {});
-      await node.close();
-    })();
-    return closing;
-  };
-  return {
-    url: `${security.tls === undefined ? "http" : "https"}://${host}:${addr.port}`,
-    address: { host: addr.hostname, port: addr.port },
-    kafkaAddress: kafka === null ? null : { host: kafka.address.host, port: kafka.address.port },
-    config,
-    node,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  const served = await serveNode(config, node, { security });
+  return { ...served, config, node, [Symbol.asyncDispose]: served.close };
 }

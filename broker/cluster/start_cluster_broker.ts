@@ -8,9 +8,8 @@ import { getLogger } from "@logtape/logtape";
 import { WeirError } from "../../client/protocol/mod.ts";
 import { loadSecurity } from "../auth/mod.ts";
 import { type BrokerConfig, type BrokerOptions, resolveConfig } from "../config.ts";
-import { createApp } from "../http/mod.ts";
-import { BrokerMetrics } from "../metrics/mod.ts";
-import { clusterTopology, createKafkaApiRegistry, KafkaListener } from "../kafka/mod.ts";
+import { serveNode } from "../edge_server.ts";
+import { clusterTopology } from "../kafka/mod.ts";
 import { ClusterNode } from "./cluster_node.ts";
 
 const logger = getLogger(["weir", "cluster"]);
@@ -55,74 +54,6 @@ export async function startClusterBroker(options: BrokerOptions): Promise<Cluste
   const security = await loadSecurity(config);
   if (security.warning !== null) logger.warn("{warning}", { warning: security.warning });
   const node = await ClusterNode.start(config);
-  const app = createApp(node, {
-    metrics: new BrokerMetrics({ source: node }),
-    auth: security.auth,
-    quotas: security.quotas,
-  });
-  const abort = new AbortController();
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    const listening = Promise.withResolvers<Deno.NetAddr>();
-    server = Deno.serve({
-      hostname: config.host,
-      port: config.port,
-      signal: abort.signal,
-      ...security.tls,
-      onListen: (addr) => listening.resolve(addr),
-      onError: (e) => {
-        logger.error("HTTP server error: {error}", { error: String(e) });
-        return Response.json(
-          { error: { code: "UNKNOWN_SERVER_ERROR", message: "Cannot answer: internal error" } },
-          { status: 500 },
-        );
-      },
-    }, app.fetch);
-    await listening.promise;
-  } catch (e) {
-    await node.close();
-    throw e;
-  }
-  const addr = server.addr;
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  let kafka: KafkaListener | null = null;
-  try {
-    if (config.kafkaPort !== undefined) {
-      kafka = KafkaListener.listen({
-        backend: node,
-        apis: createKafkaApiRegistry().apis,
-        hostname: config.host,
-        port: config.kafkaPort,
-        nodeId: config.nodeId,
-        maxRequestBytes: config.maxRequestBytes + 64 * 1024,
-        auth: security.auth ?? null,
-        topology: clusterTopology(node),
-      });
-      logger.info("Kafka listener on {host}:{port}", { ...kafka.address });
-    }
-    await node.advertise(addr.hostname, addr.port, kafka?.address.port);
-  } catch (e) {
-    await kafka?.close();
-    abort.abort();
-    await server.finished.catch(() => {});
-    await node.close();
-    throw e;
-  }
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    closing ??= (async () => {
-      await kafka?.close();
-      abort.abort();
-      await server.finished.catch(() => {});
-      await node.close();
-    })();
-  return {
-    url: `${security.tls === undefined ? "http" : "https"}://${host}:${addr.port}`,
-    address: { host: addr.hostname, port: addr.port },
-    kafkaAddress: kafka === null ? null : { host: kafka.address.host, port: kafka.address.port },
-    config,
-    node,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  const served = await serveNode(config, node, { security, topology: clusterTopology(node) });
+  return { ...served, config, node, [Symbol.asyncDispose]: served.close };
 }
