@@ -180,8 +180,7 @@ export class NatsTransport implements Transport {
     return {
       [Symbol.asyncDispose]: async () => {
         if (!this.#subs.delete(sub)) return;
-        sub.unsubscribe();
-        await this.#nc.flush().catch(() => {});
+        await this.#drain(sub);
       },
     };
   }
@@ -257,11 +256,15 @@ export class NatsTransport implements Transport {
     return promise;
   }
 
-  /** Unsubscribes, fails new asks with `ACTOR_STOPPED`, waits for served asks; idempotent. */
+  /**
+   * Drains this node's subscriptions (see {@linkcode NatsTransport.serve}'s
+   * handle), fails new asks with `ACTOR_STOPPED`, waits for served asks; idempotent.
+   */
   close(): Promise<void> {
     return this.#closed ??= (async () => {
-      for (const sub of this.#subs) sub.unsubscribe();
+      const subs = [...this.#subs];
       this.#subs.clear();
+      await Promise.allSettled(subs.map((sub) => this.#drain(sub)));
       await Promise.allSettled([...this.#served]);
       for (const reject of this.#inFlight.values()) {
         reject(this.#makeError("ACTOR_STOPPED", "Cannot finish an ask: the NATS transport closed"));
@@ -317,6 +320,23 @@ export class NatsTransport implements Transport {
     }
     if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") return e;
     return this.#makeError("NETWORK_EXCEPTION", `Cannot ask ${name}: ${String(e)}`);
+  }
+
+  /**
+   * Ends a subscription without losing requests: a plain `unsubscribe()`
+   * forgets the subscription at once, so a request the server routed to it
+   * before it saw the UNSUB was dropped unanswered and its caller waited for
+   * its whole timeout. Draining keeps handling messages until the server
+   * confirmed the UNSUB (a PING/PONG after it); they are answered as usual
+   * (by the actor, or `ACTOR_STOPPED` when it is gone).
+   */
+  async #drain(sub: Subscription): Promise<void> {
+    if (this.#nc.isClosed() || sub.isClosed()) return;
+    try {
+      await sub.drain();
+    } catch {
+      sub.unsubscribe();
+    }
   }
 
   #subscribe(subject: string): Subscription {

@@ -196,3 +196,48 @@ Deno.test("NatsTransport refuses messages and replies above the server's max_pay
   assertEquals(tooBigReply.code, "REQUEST_TOO_LARGE");
   assertEquals(await ref.ask({ size: 10 }), new Uint8Array(10));
 });
+
+Deno.test("`NatsTransport.close()` answers asks the server routed to it before its unsubscribe", async () => {
+  // One connection for both nodes: the server handles b's request (PUB) before a's UNSUB, so
+  // it always routes that request to a's subscription, and the MSG reaches a after it closed.
+  await using server = await startNatsServer({ jetstream: false });
+  const nc = await connect({ servers: server.url });
+  let ta!: NatsTransport;
+  let tb!: NatsTransport;
+  const makeError = (code: string, message: string) => new WeirError(code, message);
+  const a: ActorSystem = new ActorSystem({
+    makeError,
+    transport: (local) =>
+      ta = new NatsTransport(local, { connection: nc, clusterId: "c", nodeId: 1, makeError }),
+  });
+  const b: ActorSystem = new ActorSystem({
+    makeError,
+    transport: (local) =>
+      tb = new NatsTransport(local, { connection: nc, clusterId: "c", nodeId: 2, makeError }),
+  });
+  try {
+    await a.spawn({ kind: "partition", id: "t-0@1", host: { inline: counter }, init: undefined });
+    await ta.ready();
+    await tb.ready();
+    const ref = b.lookup("partition", "t-0@1");
+    assertEquals(await ref.ask({ type: "inc" }), 1);
+    // An actor node 1 does not host (yet): answered at once, never parked.
+    const unknown = b.lookup("partition", "t-1@1").ask({ type: "inc" }, { timeoutMs: 3_000 });
+    assertEquals((await assertRejects(() => unknown) as WeirError).code, "ACTOR_STOPPED");
+    const asked = ref.ask({ type: "inc" }, { timeoutMs: 3_000 }).then(
+      (value) => ({ value }),
+      (e: WeirError) => ({ code: e.code }),
+    );
+    const closed = ta.close();
+    // Answered by the actor (still running) rather than left to time out.
+    assertEquals(await asked, { value: 2 });
+    await closed;
+    // Once closed, nothing serves node 1 any more: asks fail at once, retriably.
+    const gone = await assertRejects(() => ref.ask({ type: "inc" }, { timeoutMs: 3_000 }));
+    assertEquals((gone as WeirError).code, "ACTOR_STOPPED");
+  } finally {
+    await a.close();
+    await b.close();
+    await nc.close();
+  }
+});
