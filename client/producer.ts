@@ -28,7 +28,9 @@ import type { HttpClient } from "./http.ts";
 import {
   BATCH_HEADER_SIZE,
   BatchProduceResponseSchema,
-  encodeRecordBatch,
+  COMPRESSION_TYPES_WRITABLE,
+  type CompressionType,
+  encodeRecordBatchCompressed,
   InitProducerResponseSchema,
   RECORD_BATCH_CONTENT_TYPE,
   type RecordHeader,
@@ -53,6 +55,16 @@ export interface ProducerOptions {
   idempotent?: boolean;
   /** Requests in flight per partition (default 4). */
   maxInFlight?: number;
+  /**
+   * Compression of each batch's records section, as Kafka clients do it
+   * (default `"none"`): `"gzip"` (the platform's `CompressionStream`),
+   * `"snappy"` (one raw Snappy block) or `"lz4"` (LZ4 frame, independent
+   * 64 KiB blocks), all in plain JS, so they work in browsers too. Every
+   * Kafka client and Weir consumer reads them. `"zstd"` is refused with
+   * `INVALID_CONFIG`: there is no maintained pure-JS zstd compressor (zstd
+   * batches from other clients are read fine).
+   */
+  compression?: "none" | "gzip" | "snappy" | "lz4";
   /** Clock for record timestamps (default `Date.now`). */
   now?: () => number;
   /** Randomness in [0, 1) for the sticky partition of keyless records (default `Math.random`). */
@@ -215,6 +227,18 @@ function acksParam(acks: AcksOption): "0" | "1" | "all" {
   );
 }
 
+function compressionOption(value: unknown): CompressionType {
+  if (!COMPRESSION_TYPES_WRITABLE.includes(value as CompressionType)) {
+    throw new WeirError(
+      "INVALID_CONFIG",
+      `Cannot create a producer: compression ${
+        JSON.stringify(value)
+      } is not supported, use one of ${COMPRESSION_TYPES_WRITABLE.map((c) => `"${c}"`).join(", ")}`,
+    );
+  }
+  return value as CompressionType;
+}
+
 function positiveInt(name: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min) {
     throw new WeirError(
@@ -242,6 +266,7 @@ export class Producer implements AsyncDisposable {
   readonly #http: HttpClient;
   readonly #acks: "0" | "1" | "all";
   readonly #idempotent: boolean;
+  readonly #compression: CompressionType;
   readonly #maxInFlight: number;
   readonly #maxBatchBytes: number;
   readonly #now: () => number;
@@ -258,12 +283,14 @@ export class Producer implements AsyncDisposable {
    *
    * @param http The connection's HTTP client.
    * @param options Acks, linger, batch size, idempotence, in-flight limit, clock.
-   * @throws {WeirError} `INVALID_REQUEST` for a bad option.
+   * @throws {WeirError} `INVALID_REQUEST` for a bad option; `INVALID_CONFIG` for a compression
+   *   it cannot write (zstd, unknown names).
    */
   constructor(http: HttpClient, options: ProducerOptions = {}) {
     this.#http = http;
     this.#acks = acksParam(options.acks ?? "all");
     this.#idempotent = options.idempotent ?? true;
+    this.#compression = compressionOption(options.compression ?? "none");
     this.#maxInFlight = positiveInt("maxInFlight", options.maxInFlight ?? 4, 1);
     this.#now = options.now ?? Date.now;
     this.#partitioner = new Partitioner(options.random);
@@ -557,13 +584,14 @@ export class Producer implements AsyncDisposable {
       let bytes: Uint8Array;
       if (batch.ids !== undefined) {
         const { producerId, producerEpoch } = await batch.ids.promise;
-        bytes = encodeRecordBatch(inputs, {
+        bytes = await encodeRecordBatchCompressed(inputs, {
           producerId,
           producerEpoch,
           baseSequence: batch.baseSequence,
+          compression: this.#compression,
         });
       } else {
-        bytes = encodeRecordBatch(inputs);
+        bytes = await encodeRecordBatchCompressed(inputs, { compression: this.#compression });
       }
       for (;;) {
         try {

@@ -1,21 +1,38 @@
 /**
- * Compression of a RecordBatch's records section. Web-standard only: gzip
- * uses `CompressionStream` / `DecompressionStream`; snappy (raw and xerial
- * framing) and LZ4 (frame format) are decoded by plain TypeScript
- * ({@linkcode snappyDecompress}, {@linkcode lz4Decompress}), so all run in
- * browsers. Zstandard needs a codec passed in ({@linkcode CompressionCodecs}):
- * the broker registers node:zlib's gzip and zstd (synchronous, bounded
- * output) from `actors/partition/log/compression_codecs.ts`. Compressing is
- * gzip only for now.
+ * Compression of a RecordBatch's records section. Web-standard only, so
+ * everything runs in browsers: gzip uses `CompressionStream` /
+ * `DecompressionStream`; snappy (raw and xerial framing) and LZ4 (frame
+ * format) are decoded and encoded by plain TypeScript
+ * ({@linkcode snappyDecompress}, {@linkcode lz4Decompress},
+ * {@linkcode snappyCompress}, {@linkcode lz4Compress}); Zstandard is decoded
+ * by the pure-JS npm `fzstd` ({@linkcode zstdDecompress}). Codecs passed in
+ * ({@linkcode CompressionCodecs}) go first: the broker registers node:zlib's
+ * gzip and zstd from `actors/partition/log/compression_codecs.ts`.
+ * Compressing covers gzip, snappy and lz4; zstd has no maintained pure-JS
+ * compressor, so {@linkcode compress} refuses it.
  *
  * @module
  */
 import { lz4Decompress } from "./compression_lz4.ts";
+import { lz4Compress } from "./compression_lz4_encode.ts";
 import { snappyDecompress } from "./compression_snappy.ts";
+import { snappyCompress } from "./compression_snappy_encode.ts";
+import { zstdDecompress } from "./compression_zstd.ts";
 import { WeirError } from "./errors.ts";
 
 export { lz4Decompress } from "./compression_lz4.ts";
 export { isXerialSnappy, snappyDecompress } from "./compression_snappy.ts";
+export { lz4Compress, xxhash32 } from "./compression_lz4_encode.ts";
+export { snappyCompress } from "./compression_snappy_encode.ts";
+export { zstdDecompress } from "./compression_zstd.ts";
+
+/** The codecs {@linkcode compress} implements (what a producer may use). */
+export const COMPRESSION_TYPES_WRITABLE: readonly CompressionType[] = Object.freeze([
+  "none",
+  "gzip",
+  "snappy",
+  "lz4",
+]);
 
 /** Kafka's compression codec ids, as stored in bits 0-2 of a batch's attributes. */
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
@@ -32,10 +49,11 @@ export type Decompressor = (data: Uint8Array, options: { maxBytes: number }) => 
 /** Decompressors by codec, e.g. the broker's node:zlib gzip and zstd. */
 export type CompressionCodecs = Partial<Record<Exclude<CompressionType, "none">, Decompressor>>;
 
-/** The synchronous decompressors that run everywhere (plain TypeScript): snappy and lz4. */
+/** The synchronous decompressors that run everywhere (plain JS): snappy, lz4 and zstd. */
 export const PORTABLE_CODECS: Readonly<CompressionCodecs> = Object.freeze({
   snappy: (data: Uint8Array, options: { maxBytes: number }) => snappyDecompress(data, options),
   lz4: (data: Uint8Array, options: { maxBytes: number }) => lz4Decompress(data, options),
+  zstd: (data: Uint8Array, options: { maxBytes: number }) => zstdDecompress(data, options),
 });
 
 /** Options of {@linkcode decompress}. */
@@ -145,7 +163,7 @@ async function pipe(
  * @param data The bytes to compress.
  * @param type The codec.
  * @returns The compressed bytes.
- * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for snappy, lz4, zstd.
+ * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for zstd (no pure-JS compressor).
  *
  * @example Gzip round trip
  * ```ts
@@ -163,6 +181,10 @@ export async function compress(data: Uint8Array, type: CompressionType): Promise
       return data;
     case "gzip":
       return await pipe(data, new CompressionStream("gzip"), Infinity);
+    case "snappy":
+      return snappyCompress(data);
+    case "lz4":
+      return lz4Compress(data);
     default:
       throw unsupported("compress records", type);
   }
@@ -175,7 +197,7 @@ export async function compress(data: Uint8Array, type: CompressionType): Promise
  * @param type The codec.
  * @param options `maxBytes` bounds the output; `codecs` adds decompressors.
  * @returns The decompressed bytes.
- * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for zstd without a codec in `options.codecs`;
+ * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for an unknown codec;
  *   `INVALID_RECORD` when the data is not valid for the codec;
  *   `RECORD_TOO_LARGE` past `maxBytes`.
  */
@@ -192,6 +214,7 @@ export async function decompress(
       return data;
     case "snappy":
     case "lz4":
+    case "zstd":
       return decompressSync(data, type, { maxBytes });
     case "gzip":
       try {

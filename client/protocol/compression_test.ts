@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "@std/assert";
-import { compress, decompress } from "./compression.ts";
+import { compress, decompress, decompressSync } from "./compression.ts";
 import { WeirError } from "./errors.ts";
 
 Deno.test("compress() and decompress() round-trip gzip, including empty input", async () => {
@@ -18,13 +18,27 @@ Deno.test("compress() with none returns the input itself", async () => {
   assertEquals(await decompress(data, "none") === data, true);
 });
 
-Deno.test("compress() rejects codecs without an implementation", async () => {
-  for (const type of ["snappy", "lz4", "zstd"] as const) {
-    const e = await assertRejects(() => compress(new Uint8Array(1), type), WeirError, type);
-    assertEquals(e.code, "UNSUPPORTED_COMPRESSION_TYPE");
+Deno.test("compress() rejects zstd, which has no pure-JS compressor", async () => {
+  const e = await assertRejects(() => compress(new Uint8Array(1), "zstd"), WeirError, "zstd");
+  assertEquals(e.code, "UNSUPPORTED_COMPRESSION_TYPE");
+});
+
+Deno.test("compress() and decompress() round-trip snappy and lz4 with the portable codecs", async () => {
+  const data = new TextEncoder().encode("weir ".repeat(10_000));
+  for (const type of ["snappy", "lz4"] as const) {
+    const packed = await compress(data, type);
+    assertEquals(packed.length < data.length / 20, true, type);
+    assertEquals(await decompress(packed, type), data, type);
+    assertEquals(decompressSync(packed, type), data, type);
   }
+});
+
+Deno.test("decompress() reads zstd without codecs and rejects garbage zstd with INVALID_RECORD", async () => {
+  // `printf abc | zstd -c`
+  const frame = Uint8Array.from(atob("KLUv/QRYGQAAYWJjmQl3rQ=="), (c) => c.charCodeAt(0));
+  assertEquals(new TextDecoder().decode(await decompress(frame, "zstd")), "abc");
   const d = await assertRejects(() => decompress(new Uint8Array(1), "zstd"), WeirError, "zstd");
-  assertEquals(d.code, "UNSUPPORTED_COMPRESSION_TYPE");
+  assertEquals(d.code, "INVALID_RECORD");
 });
 
 Deno.test("decompress() rejects garbage snappy and lz4 with INVALID_RECORD", async () => {

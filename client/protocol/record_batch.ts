@@ -771,13 +771,13 @@ export function encodeRecordBatch(
 
 /**
  * Encodes a RecordBatch v2 whose records section is compressed with
- * `compression` (gzip now; `"none"` gives the same bytes as
+ * `compression` (gzip, snappy, lz4; `"none"` gives the same bytes as
  * {@linkcode encodeRecordBatch}).
  *
  * @param records The records, at least one.
  * @param options Header fields plus `compression`.
  * @returns The batch bytes.
- * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for snappy, lz4, zstd; `INVALID_RECORD` as for {@linkcode encodeRecordBatch}.
+ * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for zstd; `INVALID_RECORD` as for {@linkcode encodeRecordBatch}.
  */
 export async function encodeRecordBatchCompressed(
   records: readonly RecordInput[],
@@ -843,14 +843,14 @@ export function decodeRecords(buf: Uint8Array, pos = 0): DecodedRecord[] {
 }
 
 /**
- * Decodes the records of the batch at `pos`, decompressing gzip, snappy and
- * lz4 (and any codec in `options.codecs`, e.g. the broker's zstd).
+ * Decodes the records of the batch at `pos`, decompressing gzip, snappy, lz4
+ * and zstd (codecs in `options.codecs` go first, e.g. the broker's node:zlib).
  *
  * @param buf Bytes holding the batch.
  * @param pos Byte position of the batch (default 0).
  * @param options `codecs` adds decompressors; `maxBytes` bounds the decompressed size.
  * @returns The records.
- * @throws {WeirError} `UNSUPPORTED_COMPRESSION_TYPE` for zstd without a codec; `INVALID_RECORD` if malformed;
+ * @throws {WeirError} `INVALID_RECORD` if malformed;
  *   `RECORD_TOO_LARGE` past `maxBytes`.
  */
 export async function decodeRecordsAsync(
@@ -868,7 +868,7 @@ export async function decodeRecordsAsync(
 
 /**
  * Decodes the records of the batch at `pos`, decompressing synchronously
- * with `options.codecs` (falling back to the portable snappy and lz4).
+ * with `options.codecs` (falling back to the portable snappy, lz4 and zstd).
  * Checks that exactly `recordCount` records fill the (decompressed) records
  * section, as {@linkcode validateBatch} does for uncompressed batches.
  *

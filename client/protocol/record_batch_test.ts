@@ -310,8 +310,8 @@ Deno.test("encodeRecordBatchCompressed() gzips the records and decodeRecordsAsyn
   assertEquals(none, plain);
 });
 
-Deno.test("encodeRecordBatchCompressed() rejects codecs without an implementation", async () => {
-  for (const compression of ["snappy", "lz4", "zstd"] as const) {
+Deno.test("encodeRecordBatchCompressed() rejects zstd, which has no pure-JS compressor", async () => {
+  for (const compression of ["zstd"] as const) {
     const e = await assertRejects(
       () => encodeRecordBatchCompressed([{ value: null }], { compression }),
       WeirError,

@@ -81,7 +81,7 @@ function allowedTargets(component: string): string[] | "any" | "any-but-client" 
 const ALLOWED_PACKAGES: Record<string, readonly string[]> = {
   "root": [],
   "client": ["zod"],
-  "client/protocol": ["zod"],
+  "client/protocol": ["zod", "fzstd"],
   "actors/runtime": ["@logtape/logtape"],
 };
 
