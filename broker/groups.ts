@@ -405,6 +405,36 @@ export class GroupCoordinators implements AsyncDisposable {
     return this.#known.has(groupId) || this.#entries.has(groupId);
   }
 
+  /** Marks a group as known (cluster mode: its id was registered through another node). */
+  know(groupId: string): void {
+    this.#known.add(groupId);
+  }
+
+  /** Ids of the groups whose coordinator is active here. */
+  activeGroups(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /**
+   * Stops a group's coordinator now, idle or not (cluster mode: the group
+   * moved to another node). Its members must join again; committed offsets
+   * stay in the offset store. No-op when it is not active.
+   */
+  async release(groupId: string): Promise<void> {
+    const entry = this.#entries.get(groupId);
+    if (entry === undefined) return;
+    this.#entries.delete(groupId);
+    if (entry.timer !== undefined) this.#o.clock.clearTimeout(entry.timer);
+    entry.timer = undefined;
+    await entry.ready.catch(() => {});
+    const stopping = this.#o.system.stop(GROUP_KIND, groupId).finally(() => {
+      if (this.#stopping.get(groupId) === stopping) this.#stopping.delete(groupId);
+    });
+    this.#stopping.set(groupId, stopping);
+    await stopping;
+    logger.debug("Released group {group}", { group: groupId });
+  }
+
   /** Tells every active coordinator the topics now (after a create, delete or new partitions). */
   async topicsChanged(): Promise<void> {
     const partitionCounts = this.#o.partitionCounts();

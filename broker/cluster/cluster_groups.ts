@@ -1,25 +1,33 @@
 /**
- * Consumer groups in cluster mode: every group coordinator runs on the
- * controller node (placement "all on the controller, moving with it"), with
- * committed offsets in the KV bucket `weir_<cluster>_groups`
- * (`kv_offset_store.ts`), so when the controller moves the new one picks the
- * groups up from their committed offsets (members rejoin on their next
- * heartbeat: an unknown member gets `UNKNOWN_MEMBER_ID` and joins again).
+ * Consumer groups in cluster mode: the coordinator of a group runs on the
+ * node its id hashes to over the live nodes (`group_placement.ts`,
+ * rendezvous hashing), with committed offsets in the KV bucket
+ * `weir_<cluster>_groups` (`kv_offset_store.ts`), so when a node leaves, its
+ * groups start on their new nodes from their committed offsets (members
+ * rejoin on their next heartbeat: an unknown member gets `UNKNOWN_MEMBER_ID`
+ * and joins again).
  *
- * Other nodes reach the coordinators through the cluster singleton
- * `groups/0` (subject `weir.<cluster>.groups.0`), an inline actor that calls
- * the node's `GroupCoordinators`; its answers are parked (`ctx.defer()`) so
- * one slow group never blocks another.
+ * Each node serves its groups behind the actor `groups/node@<n>` (on the
+ * node subject `weir.<cluster>.node.<n>`), an inline actor that checks the
+ * group is placed on this node (else `NOT_COORDINATOR`, retriable: the
+ * forwarder refreshes its view and retries) and calls the node's
+ * `GroupCoordinators`; its answers are parked (`ctx.defer()`) so one slow
+ * group never blocks another.
  *
  * @module
  */
 import type { ActorContext, ActorFactory } from "../../actors/runtime/mod.ts";
 import type { GroupCoordinators } from "../groups.ts";
 
-/** Address of the groups front door. */
-export const GROUPS = { kind: "groups", id: "0" } as const;
+/** Actor kind of the per-node groups front door. */
+export const GROUPS_KIND = "groups";
 
-/** Group operations forwarded to the controller node. */
+/** Address of node `nodeId`'s groups front door. */
+export function groupsAddress(nodeId: number): { kind: string; id: string } {
+  return { kind: GROUPS_KIND, id: `node@${nodeId}` };
+}
+
+/** Group operations forwarded to the coordinator's node. */
 export type GroupsMethod =
   | "listGroups"
   | "describeGroup"
@@ -75,12 +83,27 @@ function call(groups: GroupCoordinators, request: GroupsRequest): Promise<unknow
   }
 }
 
-/** The `groups/0` actor over this node's coordinators (inline only). */
-export function groupsActor(groups: GroupCoordinators): ActorFactory<undefined> {
+/** The group id a request is about, or null for `listGroups`. */
+export function groupOfRequest(request: GroupsRequest): string | null {
+  return request.method === "listGroups" ? null : String(request.args[0]);
+}
+
+/**
+ * The `groups/node@<n>` actor over this node's coordinators (inline only).
+ *
+ * @param groups this node's coordinators
+ * @param admit resolves when the request's group is placed on this node (or it is `listGroups`),
+ *   rejects (`NOT_COORDINATOR`) otherwise
+ */
+export function groupsActor(
+  groups: GroupCoordinators,
+  admit: (request: GroupsRequest) => Promise<void>,
+): ActorFactory<undefined> {
   return () => ({
     receive(message: unknown, ctx: ActorContext) {
       const deferred = ctx.defer<unknown>();
-      call(groups, message as GroupsRequest).then(
+      const request = message as GroupsRequest;
+      admit(request).then(() => call(groups, request)).then(
         (v) => deferred.resolve(v),
         (e) => deferred.reject(e),
       );

@@ -23,9 +23,10 @@
  *   metadata says it leads (its previous incarnation's), never leads them at
  *   those epochs, and asks the controller to `rejoin` (new epoch, usually
  *   another ISR member leads; see `planRejoin`).
- * - Consumer groups: every coordinator runs on the controller node and moves
- *   with it; committed offsets live in KV (`cluster_groups.ts`). Other nodes
- *   forward group requests to the singleton `groups/0`.
+ * - Consumer groups: a group's coordinator runs on the node its id hashes to
+ *   over the live nodes and moves when that node leaves; committed offsets
+ *   live in KV (`node_groups.ts`). Any node forwards a group request to
+ *   `groups/node@<owner>`.
  *
  * @module
  */
@@ -86,7 +87,8 @@ import { Membership } from "./membership.ts";
 import { RemoteGroups } from "./remote_groups.ts";
 import { MetadataStore } from "./metadata_store.ts";
 import { Ticker } from "./_ticker.ts";
-import { GROUPS, groupsActor, type GroupsMethod } from "./cluster_groups.ts";
+import type { GroupsMethod } from "./cluster_groups.ts";
+import { NodeGroups } from "./node_groups.ts";
 import { KvOffsetStore } from "./kv_offset_store.ts";
 
 const logger = getLogger(["weir", "cluster", "node"]);
@@ -127,7 +129,7 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
   readonly #store: MetadataStore;
   readonly #offsets: KvOffsetStore;
   #groups: GroupCoordinators | undefined;
-  #groupsServed: AsyncDisposable | undefined;
+  #nodeGroups: NodeGroups | undefined;
   readonly #topics = new Map<string, ClusterTopic>();
   /** Last `leader:epoch` told to each local replica. */
   readonly #applied = new Map<string, string>();
@@ -256,6 +258,8 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
       ...(config.kafkaPort === undefined ? {} : { kafkaPort: config.kafkaPort }),
       startedAt: this.#clock.now(),
     }, { heartbeatMs: config.clusterHeartbeatMs, clock: this.#clock });
+    this.#nodeGroups = await this.#startGroups();
+    this.#groups = this.#nodeGroups.coordinators;
     // Initial metadata, then follow changes.
     for (const { topic } of (await this.#store.list()).values()) {
       await this.#reconcile(topic.name, topic);
@@ -308,7 +312,7 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
     return this.#membership.live;
   }
 
-  /** The Kafka group calls, answered by the coordinators behind `groups/0`. */
+  /** The Kafka group calls, answered by each group's coordinator node. */
   get groups(): RemoteGroups {
     return this.#remoteGroups ??= new RemoteGroups((method, args) => this.#askGroups(method, args));
   }
@@ -338,32 +342,6 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
       init: undefined,
     });
     this.#controllerServed = await this.#transport.serve(CONTROLLER);
-    const groups = new GroupCoordinators({
-      system: this.#system,
-      host: "inline",
-      clock: this.#clock,
-      idleMs: this.#config.groupIdleMs,
-      maxSize: this.#config.groupMaxSize,
-      offsetsPartitions: 1,
-      knownGroups: await this.#offsets.groups(),
-      registerGroup: (groupId) => this.#offsets.register(groupId),
-      partitionCounts: () => this.#partitionCounts(),
-      ensureOffsetsPartition: () => Promise.resolve(),
-      highWatermark: async (topic, partition) => {
-        const meta = this.#topics.get(topic);
-        if (meta === undefined || partition >= meta.partitions) return null;
-        const s = await this.#leader(topic, partition).ask<PartitionStatus>({ type: "status" });
-        return s.highWatermark;
-      },
-    });
-    this.#groups = groups;
-    await this.#system.spawn({
-      kind: GROUPS.kind,
-      id: GROUPS.id,
-      host: { inline: groupsActor(groups) },
-      init: undefined,
-    });
-    this.#groupsServed = await this.#transport.serve(GROUPS);
     this.#controllerTicker = new Ticker(this.#clock, {
       periodMs: this.#config.clusterHeartbeatMs,
       step: async () => {
@@ -380,17 +358,10 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
   async #stopController(): Promise<void> {
     const ticker = this.#controllerTicker;
     const served = this.#controllerServed;
-    const groupsServed = this.#groupsServed;
-    const groups = this.#groups;
     this.#controllerTicker = undefined;
     this.#controllerServed = undefined;
-    this.#groupsServed = undefined;
-    this.#groups = undefined;
     await served?.[Symbol.asyncDispose]();
-    await groupsServed?.[Symbol.asyncDispose]();
     await ticker?.close();
-    await this.#system.stop(GROUPS.kind, GROUPS.id);
-    await groups?.close();
     await this.#system.stop(CONTROLLER.kind, CONTROLLER.id);
   }
 
@@ -403,15 +374,38 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
     return out;
   }
 
+  /** This node's group coordinators, the forwarding and the moves (`node_groups.ts`). */
+  #startGroups(): Promise<NodeGroups> {
+    return NodeGroups.start({
+      system: this.#system,
+      nodeId: this.#config.nodeId,
+      clock: this.#clock,
+      heartbeatMs: this.#config.clusterHeartbeatMs,
+      idleMs: this.#config.groupIdleMs,
+      maxSize: this.#config.groupMaxSize,
+      offsets: this.#offsets,
+      liveNodes: () => this.#membership.liveIds(),
+      refreshLiveNodes: () => this.#membership.refresh(),
+      partitionCounts: () => this.#partitionCounts(),
+      highWatermark: async (topic, partition) => {
+        const meta = this.#topics.get(topic);
+        if (meta === undefined || partition >= meta.partitions) return null;
+        const s = await this.#leader(topic, partition).ask<PartitionStatus>({ type: "status" });
+        return s.highWatermark;
+      },
+    });
+  }
+
+  /** The node that coordinates `groupId` in this node's view (Kafka FindCoordinator). */
+  groupCoordinatorNode(groupId: string): Promise<number | null> {
+    return Promise.resolve(this.#nodeGroups?.coordinatorOf(groupId) ?? null);
+  }
+
   async #askGroups<T>(method: GroupsMethod, args: unknown[]): Promise<T> {
-    return await this.#retrying(
-      `${method} on the group coordinators`,
-      READ_RETRY,
-      () =>
-        this.#system.lookup(GROUPS.kind, GROUPS.id).ask<T>({ method, args }, {
-          timeoutMs: 30_000,
-        }),
-    );
+    if (this.#nodeGroups === undefined) {
+      throw new WeirError("COORDINATOR_NOT_AVAILABLE", `Cannot ${method}: the node is starting`);
+    }
+    return await this.#nodeGroups.ask<T>(method, args);
   }
 
   async #askController<T>(request: ControllerRequest): Promise<T> {
@@ -828,7 +822,7 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
     return await this.#askController<InitProducerResponse>({ type: "initProducer" });
   }
 
-  /** `GET /v1/groups` (from the coordinators on the controller node). */
+  /** `GET /v1/groups` (from every node's coordinators). */
   listGroups(): Promise<GroupSummary[]> {
     return this.#askGroups("listGroups", []);
   }
@@ -914,6 +908,7 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
       await Promise.resolve(this.#watch?.[Symbol.asyncDispose]()).catch(() => {});
       await this.#reconciling.catch(() => {});
       await this.#membership?.close().catch(() => {});
+      await this.#nodeGroups?.close();
       await this.#system?.shutdown();
       await this.#nc.close().catch(() => {});
       this.#notifyChange();

@@ -3,8 +3,8 @@
  * bucket `weir_<cluster>_groups`: key `groups.<enc group id>` holds the
  * group's whole offset map as JSON (`[{ topic, partition, value }]`), so a
  * commit of several partitions is one atomic compare-and-set write. NATS
- * replicates it, so coordinators can move with the controller and pick up
- * the committed offsets where the old one left them.
+ * replicates it, so a coordinator that moves to another node picks up the
+ * committed offsets where the old one left them.
  *
  * @module
  */
@@ -18,6 +18,7 @@ import {
 } from "../../actors/group_coordinator/mod.ts";
 import { WeirError } from "../../client/protocol/mod.ts";
 import { decodeKeyToken, encodeKeyToken } from "./cluster_topic.ts";
+import { listKeys } from "./kv_keys.ts";
 
 const PREFIX = "groups.";
 
@@ -71,6 +72,12 @@ export class KvOffsetStore implements OffsetStore {
     );
   }
 
+  /** Whether a group id was recorded (by any node). */
+  async exists(groupId: string): Promise<boolean> {
+    const e = await this.#kv.get(PREFIX + encodeKeyToken(groupId));
+    return e !== null && e.operation === "PUT";
+  }
+
   /** Records a group id (an empty offset map) unless it is known. */
   async register(groupId: string): Promise<void> {
     await this.#kv.create(PREFIX + encodeKeyToken(groupId), "[]").catch(() => {});
@@ -79,7 +86,8 @@ export class KvOffsetStore implements OffsetStore {
   /** Every known group id. */
   async groups(): Promise<string[]> {
     const out = new Set<string>(); // a key updated during the listing can come twice
-    for await (const k of await this.#kv.keys(`${PREFIX}>`)) {
+    // Group keys are never deleted, so no tombstone is listed (`listKeys`: kv.keys() could hang).
+    for (const k of await listKeys(this.#kv, `${PREFIX}>`)) {
       out.add(decodeKeyToken(k.slice(PREFIX.length)));
     }
     return [...out].sort();

@@ -29,6 +29,14 @@ export { type PlacementOptions, placeReplicas } from "./placement.ts";
 export { planFailover } from "./failover.ts";
 export { type AlterIsrProposal, planAlterIsr } from "./alter_isr.ts";
 export { connectToCluster } from "./connection.ts";
-export { GROUPS, groupsActor, type GroupsMethod, type GroupsRequest } from "./cluster_groups.ts";
+export {
+  GROUPS_KIND,
+  groupsActor,
+  groupsAddress,
+  type GroupsMethod,
+  type GroupsRequest,
+} from "./cluster_groups.ts";
+export { coordinatorNode, coordinatorWeight } from "./group_placement.ts";
+export { NodeGroups, type NodeGroupsOptions } from "./node_groups.ts";
 export { KvOffsetStore } from "./kv_offset_store.ts";
 export { decodeKeyToken, encodeKeyToken } from "./cluster_topic.ts";

@@ -1,8 +1,8 @@
 /**
  * {@linkcode RemoteGroups}: the Kafka classic-group calls of
- * `GroupCoordinators`, answered by the cluster's coordinators behind the
- * `groups/0` singleton (on the controller node), so the Kafka listener of any
- * node serves JoinGroup/SyncGroup/Heartbeat/LeaveGroup/OffsetCommit/
+ * `GroupCoordinators`, answered by each group's coordinator node (behind
+ * `groups/node@<n>`, placed by hash of the group id), so the Kafka listener
+ * of any node serves JoinGroup/SyncGroup/Heartbeat/LeaveGroup/OffsetCommit/
  * OffsetFetch/DescribeGroups/ListGroups.
  *
  * @module
@@ -24,7 +24,7 @@ import type {
 } from "../../client/protocol/mod.ts";
 import type { GroupsMethod } from "./cluster_groups.ts";
 
-/** Sends one `GroupCoordinators` call to `groups/0` and returns its answer. */
+/** Sends one `GroupCoordinators` call to the group's node and returns its answer. */
 export type AskGroups = <T>(method: GroupsMethod, args: unknown[]) => Promise<T>;
 
 /** The group calls the Kafka listener makes, forwarded to the coordinators' node. */

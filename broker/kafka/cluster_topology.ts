@@ -1,8 +1,8 @@
 /**
  * {@linkcode clusterTopology}: the {@linkcode KafkaTopology} of a cluster
  * node, from its membership view (each node publishes its Kafka port in its
- * `nodes.<id>` record) and the controller lease (every group coordinator runs
- * on the controller's node, docs/cluster.md).
+ * `nodes.<id>` record) and the group placement (a group's coordinator runs on
+ * the node its id hashes to over the live nodes, docs/cluster.md).
  *
  * @module
  */
@@ -15,6 +15,8 @@ export interface ClusterView {
   readonly liveNodes: readonly { readonly id: number; readonly host: string; kafkaPort?: number }[];
   /** Re-reads the live nodes and the controller. */
   cluster(): Promise<ClusterInfo>;
+  /** The node that coordinates a group (hash of the group id over the live nodes), or null. */
+  groupCoordinatorNode(groupId: string): Promise<number | null>;
 }
 
 function advertised(host: string): string {
@@ -25,7 +27,8 @@ function advertised(host: string): string {
  * The brokers around a cluster node's Kafka listener.
  *
  * @param view The node (live nodes, controller).
- * @returns Metadata's broker list and FindCoordinator's answer for that node.
+ * @returns Metadata's broker list and FindCoordinator's answer (the group's coordinator node, null
+ *   when it has no Kafka listener).
  */
 export function clusterTopology(view: ClusterView): KafkaTopology {
   const brokers = (): KafkaBrokerAddress[] =>
@@ -38,9 +41,9 @@ export function clusterTopology(view: ClusterView): KafkaTopology {
     );
   return {
     brokers: () => Promise.resolve(brokers()),
-    groupCoordinator: async () => {
-      const { controller } = await view.cluster();
-      return brokers().find((b) => b.nodeId === controller) ?? null;
+    groupCoordinator: async (groupId) => {
+      const node = await view.groupCoordinatorNode(groupId);
+      return brokers().find((b) => b.nodeId === node) ?? null;
     },
   };
 }

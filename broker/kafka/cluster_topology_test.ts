@@ -7,8 +7,9 @@ import type { KafkaBackend, KafkaRequestContext } from "./handler.ts";
 import { KafkaReader } from "./protocol/reader.ts";
 import { KafkaWriter } from "./protocol/writer.ts";
 
-function view(controller: number): ClusterView {
+function view(controller: number, coordinator = controller): ClusterView {
   return {
+    groupCoordinatorNode: (groupId) => Promise.resolve(groupId === "none" ? null : coordinator),
     liveNodes: [
       { id: 1, host: "10.0.0.1", kafkaPort: 9092 },
       { id: 2, host: "0.0.0.0", kafkaPort: 9093 },
@@ -25,7 +26,11 @@ function view(controller: number): ClusterView {
   };
 }
 
-function context(controller: number, self = { nodeId: 2, host: "127.0.0.1", port: 9093 }) {
+function context(
+  controller: number,
+  self = { nodeId: 2, host: "127.0.0.1", port: 9093 },
+  coordinator = controller,
+) {
   const topic: TopicDescription = {
     name: "t",
     replicationFactor: 2,
@@ -50,7 +55,7 @@ function context(controller: number, self = { nodeId: 2, host: "127.0.0.1", port
   const ctx: KafkaRequestContext = {
     backend,
     self,
-    topology: clusterTopology(view(controller)),
+    topology: clusterTopology(view(controller, coordinator)),
     apis: new Map(),
     connection: {
       id: 1,
@@ -64,15 +69,20 @@ function context(controller: number, self = { nodeId: 2, host: "127.0.0.1", port
   return ctx;
 }
 
-Deno.test("`clusterTopology()` lists live nodes with a Kafka port and finds the controller's listener", async () => {
-  const topology = clusterTopology(view(2));
+Deno.test("`clusterTopology()` lists live nodes with a Kafka port and finds the group coordinator's listener", async () => {
+  const topology = clusterTopology(view(3, 2));
   assertEquals(await topology.brokers(), [
     { nodeId: 1, host: "10.0.0.1", port: 9092 },
     { nodeId: 2, host: "127.0.0.1", port: 9093 },
   ]);
   assertEquals(await topology.groupCoordinator("g"), { nodeId: 2, host: "127.0.0.1", port: 9093 });
-  assertEquals(await clusterTopology(view(3)).groupCoordinator("g"), null, "no Kafka listener");
-  assertEquals(await clusterTopology(view(-1)).groupCoordinator("g"), null, "no controller");
+  assertEquals(await clusterTopology(view(2, 1)).groupCoordinator("g"), {
+    nodeId: 1,
+    host: "10.0.0.1",
+    port: 9092,
+  }, "the group's node, not the controller");
+  assertEquals(await clusterTopology(view(1, 3)).groupCoordinator("g"), null, "no Kafka listener");
+  assertEquals(await clusterTopology(view(1)).groupCoordinator("none"), null, "no live node");
 });
 
 Deno.test("`answerMetadata()` in cluster mode reports every broker, the controller and LEADER_NOT_AVAILABLE for an offline partition", async () => {
@@ -107,7 +117,8 @@ async function findCoordinator(ctx: KafkaRequestContext): Promise<[number, numbe
   return [error, nodeId, r.int32()];
 }
 
-Deno.test("FindCoordinator in cluster mode names the controller's listener, or COORDINATOR_NOT_AVAILABLE", async () => {
+Deno.test("FindCoordinator in cluster mode names the group's coordinator node, or COORDINATOR_NOT_AVAILABLE", async () => {
   assertEquals(await findCoordinator(context(1)), [0, 1, 9092]);
+  assertEquals(await findCoordinator(context(1, undefined, 2)), [0, 2, 9093], "not the controller");
   assertEquals(await findCoordinator(context(3)), [15, -1, -1]);
 });

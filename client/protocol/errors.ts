@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   NOT_ENOUGH_REPLICAS: { status: 503, retriable: true },
   NOT_LEADER_OR_FOLLOWER: { status: 503, retriable: true },
   COORDINATOR_NOT_AVAILABLE: { status: 503, retriable: true },
+  NOT_COORDINATOR: { status: 503, retriable: true },
   BROKER_NOT_AVAILABLE: { status: 503, retriable: true },
   ACTOR_RESTARTED: { status: 503, retriable: true },
   ACTOR_STOPPED: { status: 503, retriable: true },

@@ -1,8 +1,8 @@
 /**
  * Consumer group across nodes (child processes over one real nats-server):
- * the node running the group coordinators (the controller) is killed with
- * SIGKILL mid-consumption. Another node takes the controller lease and the
- * coordinators over; the consumer, talking to a surviving node, joins again
+ * the node running the group's coordinator (also the controller) is killed
+ * with SIGKILL mid-consumption. Another node takes the controller lease and
+ * the group over; the consumer, talking to a surviving node, joins again
  * and resumes from the committed offsets. Checked with the history checker:
  * everything acknowledged read by the group, no committed range skipped,
  * offsets never going backwards.
@@ -26,7 +26,8 @@ Deno.test("kill -9 of the coordinators' node: another node takes the group over 
     procs.set(id, await startNodeProcess(nats.url, id, `${dir.path}/n${id}`, { clusterId: "co" }));
   const url = (id: number) => procs.get(id)!.url;
   try {
-    await start(1); // node 1 takes the lease: it runs the coordinators
+    // Node 1 takes the lease; "billing" hashes to node 1 of [1, 2, 3] (group_placement_test.ts).
+    await start(1);
     await Promise.all([2, 3].map(start));
     await waitFor("three live nodes", async () => {
       const { body } = await http(`${url(2)}/v1/cluster`);
