@@ -12,6 +12,7 @@ import type { KV } from "@nats-io/kv";
 import { type Clock, systemClock } from "../../actors/runtime/mod.ts";
 import type { NodeInfo } from "./buckets.ts";
 import { Ticker } from "./_ticker.ts";
+import { listKeys } from "./kv_keys.ts";
 
 const logger = getLogger(["weir", "cluster", "membership"]);
 
@@ -102,8 +103,8 @@ export class Membership implements AsyncDisposable {
     try {
       // A key renewed while the listing runs can be listed twice: dedupe, or a node would
       // count twice (and placement could put two replicas on it).
-      const keys = new Set<string>();
-      for await (const k of await this.#kv.keys("nodes.>")) keys.add(k);
+      // (`listKeys`, not `kv.keys()`: that listing could hang and with it close(), see kv_keys.ts.)
+      const keys = new Set(await listKeys(this.#kv, "nodes.>"));
       const found: NodeInfo[] = [];
       for (const key of keys) {
         const e = await this.#kv.get(key);

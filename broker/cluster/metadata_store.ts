@@ -10,6 +10,7 @@
 import type { KV } from "@nats-io/kv";
 import { WeirError } from "../../client/protocol/mod.ts";
 import { type ClusterTopic, topicKey, topicOfKey } from "./cluster_topic.ts";
+import { listKeys } from "./kv_keys.ts";
 
 /** A stored topic and the revision it was read at. */
 export interface StoredTopic {
@@ -36,8 +37,7 @@ export class MetadataStore {
 
   /** Every stored topic, by name. */
   async list(): Promise<Map<string, StoredTopic>> {
-    const keys: string[] = [];
-    for await (const k of await this.#kv.keys("topics.>")) keys.push(k);
+    const keys = await listKeys(this.#kv, "topics.>");
     const out = new Map<string, StoredTopic>();
     for (const key of keys) {
       const e = await this.#kv.get(key);

@@ -36,6 +36,9 @@
  *   fail with the retriable `NETWORK_EXCEPTION`: the caller decides whether to
  *   retry (an ask that failed this way may or may not have been executed).
  *   Tells are buffered by the client and sent after the reconnect.
+ * - `close()` fails this node's asks still in flight the same way
+ *   (`NETWORK_EXCEPTION`: sent, outcome unknown); asks after it fail with
+ *   `ACTOR_STOPPED` (never sent).
  * - A message larger than the server's `max_payload` fails with
  *   `REQUEST_TOO_LARGE`.
  *
@@ -213,8 +216,8 @@ export class NatsTransport implements Transport {
    * Asks an actor on another node (or a local one directly).
    *
    * @throws code `REQUEST_TIMED_OUT`, `ACTOR_STOPPED` (no subscriber, or after
-   *   `close()`), `NETWORK_EXCEPTION` (NATS down), `REQUEST_TOO_LARGE`, or the
-   *   remote actor's own code
+   *   `close()`), `NETWORK_EXCEPTION` (NATS down, or still in flight at
+   *   `close()`), `REQUEST_TOO_LARGE`, or the remote actor's own code
    */
   ask(target: ActorAddress, message: unknown, options: DeliveryAskOptions): Promise<unknown> {
     const name = `"${target.kind}/${target.id}"`;
@@ -258,7 +261,9 @@ export class NatsTransport implements Transport {
 
   /**
    * Drains this node's subscriptions (see {@linkcode NatsTransport.serve}'s
-   * handle), fails new asks with `ACTOR_STOPPED`, waits for served asks; idempotent.
+   * handle), fails new asks with `ACTOR_STOPPED`, waits for served asks, and
+   * fails this node's own asks still in flight with `NETWORK_EXCEPTION`
+   * (outcome unknown); idempotent.
    */
   close(): Promise<void> {
     return this.#closed ??= (async () => {
@@ -266,8 +271,13 @@ export class NatsTransport implements Transport {
       this.#subs.clear();
       await Promise.allSettled(subs.map((sub) => this.#drain(sub)));
       await Promise.allSettled([...this.#served]);
+      // Already sent: the target may have executed them, so the outcome is unknown. Not
+      // ACTOR_STOPPED, which promises nothing happened (callers resend appends after it).
       for (const reject of this.#inFlight.values()) {
-        reject(this.#makeError("ACTOR_STOPPED", "Cannot finish an ask: the NATS transport closed"));
+        reject(this.#makeError(
+          "NETWORK_EXCEPTION",
+          "Cannot finish an ask: the NATS transport closed; it may or may not have been executed",
+        ));
       }
       this.#inFlight.clear();
     })();

@@ -241,3 +241,29 @@ Deno.test("`NatsTransport.close()` answers asks the server routed to it before i
     await nc.close();
   }
 });
+
+Deno.test("`NatsTransport.close()` fails its own asks in flight as outcome unknown, not ACTOR_STOPPED", async () => {
+  await using nodes = await twoNodes();
+  const gate = Promise.withResolvers<void>();
+  const received = Promise.withResolvers<void>();
+  const slow: ActorFactory<undefined> = () => ({
+    receive: async () => {
+      received.resolve();
+      await gate.promise;
+      return "written";
+    },
+  });
+  await nodes.b.spawn({ kind: "partition", id: "t-0@2", host: { inline: slow }, init: undefined });
+  const asked = nodes.a.lookup("partition", "t-0@2").ask({ type: "append" }, { timeoutMs: 20_000 })
+    .then(() => undefined, (e: WeirError) => e);
+  await received.promise; // delivered: node 2 is executing it
+  await nodes.ta.close();
+  const failed = await asked;
+  gate.resolve();
+  // ACTOR_STOPPED would tell the caller nothing was done, and appends are resent after it.
+  assertEquals(failed?.code, "NETWORK_EXCEPTION", failed?.message);
+  assertEquals(failed?.retriable, true);
+  // An ask after close() was never sent: that one may say so.
+  const later = await assertRejects(() => nodes.a.lookup("partition", "t-0@2").ask({ type: "x" }));
+  assertEquals((later as WeirError).code, "ACTOR_STOPPED");
+});

@@ -56,8 +56,7 @@ Deno.test("a rolling restart of all nodes under acks=all load loses nothing ackn
         try {
           const res = await http(`${anyUrl()}/v1/topics/${TOPIC}/records?acks=all`, {
             body: { records: [{ value, partition }] },
-            // See docs/cluster.md "Limits": an ask in flight while a node restarts can stay
-            // unanswered until its 30 s timeout; the client gives up earlier (outcome unknown).
+            // A node stopping mid-request: the client gives up (outcome unknown).
             timeoutMs: 5_000,
           });
           if (res.status === 200) {
