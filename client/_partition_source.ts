@@ -1,18 +1,32 @@
 /**
  * One partition a consumer reads: its position, a bounded buffer of fetched
- * records, and at most one fetch in flight on the binary route
+ * responses, and at most one fetch in flight on the binary route
  * `GET /v1/topics/:topic/partitions/:p/batches` (long-polling at the log
  * end). The consumer decides when to fetch (only when its loop asks, while
  * the buffer is under its record and byte bounds); a seek or close aborts
- * the fetch in flight and drops what it would bring. Group membership (a
- * later issue) only changes which sources exist and where they start.
+ * the fetch in flight and drops what it would bring. Group membership only
+ * changes which sources exist and where they start.
+ *
+ * Decoding is lazy: a response is kept as bytes and only its batch headers
+ * are read on arrival (the record bound counts `recordCount`s); a stored
+ * batch is decoded (decompressed if need be) when the loop reaches it, so at
+ * most the batch in hand is held as record objects whatever the prefetch.
+ * The byte bound counts a response until its last record is handed out.
+ *
+ * Fetch sizes start small and double with every fetch that brings data
+ * (8,192 records and 1 MiB first, then up to the prefetch bounds), so a loop
+ * that reads a few records and leaves does not pull a large prefetch over
+ * the network first; a seek starts over.
  *
  * @module
  */
 import type { HttpClient } from "./http.ts";
 import {
   BATCH_HEADERS,
+  type BatchLocation,
+  compressionOf,
   type DecodedRecord,
+  decodeRecords,
   decodeRecordsAsync,
   isControlBatch,
   iterateBatches,
@@ -37,17 +51,37 @@ export interface FetchSettings {
   autoOffsetReset: "earliest" | "latest" | "none";
 }
 
-/** Records fetched in one response, consumed from `index` on. */
+/** One fetch response, kept as bytes and decoded one stored batch at a time. */
 export interface BufferedChunk {
-  /** Decoded records (raw key and value bytes), in offset order. */
+  /** The response body (concatenated RecordBatch v2). */
+  bytes: Uint8Array;
+  /** Data batches (no control batches, none wholly below `minOffset`), in offset order. */
+  batches: BatchLocation[];
+  /** Next batch of `batches` to decode. */
+  nextBatch: number;
+  /** Decoded records not handed out yet start at `index` (raw key and value bytes). */
   records: DecodedRecord[];
-  /** Next record to hand out. */
+  /** Next record of `records` to hand out. */
   index: number;
+  /** Records below this offset (the fetch's start) are skipped. */
+  minOffset: number;
+  /** Records counted in the buffer bounds and not handed out yet (headers' counts until decoded). */
+  counted: number;
   /** High watermark when fetched. */
   highWatermark: number;
-  /** Bytes the response carried. */
-  bytes: number;
 }
+
+/** Records a stored batch holds at or above `minOffset`, from its header alone. */
+function countFrom(batch: BatchLocation, minOffset: number): number {
+  const { baseOffset, lastOffsetDelta, recordCount } = batch.header;
+  if (baseOffset >= minOffset) return recordCount;
+  return Math.min(recordCount, Math.max(0, baseOffset + lastOffsetDelta - minOffset + 1));
+}
+
+/** Slow start: the first fetch (and the first after a seek) asks for at most this many records. */
+export const FIRST_FETCH_RECORDS = 8_192;
+/** Slow start: the first fetch asks for at most this many bytes. */
+export const FIRST_FETCH_BYTES = 1024 * 1024;
 
 /** A partition being read (see the module doc). */
 export class PartitionSource {
@@ -55,7 +89,7 @@ export class PartitionSource {
   readonly topic: TypedTopic<unknown, unknown>;
   /** Partition index. */
   readonly partition: number;
-  /** Fetched, not yet delivered records. */
+  /** Fetched responses not yet fully delivered. */
   readonly buffer: BufferedChunk[] = [];
   /** Paused partitions neither fetch nor deliver. */
   paused = false;
@@ -69,6 +103,9 @@ export class PartitionSource {
   #epoch = 0;
   #fetch: { controller: AbortController; done: Promise<void> } | undefined;
   #closed = false;
+  /** Slow start: the most records / bytes the next fetch asks for (doubles per fetch with data). */
+  #rampRecords = FIRST_FETCH_RECORDS;
+  #rampBytes = FIRST_FETCH_BYTES;
 
   /**
    * Creates a source.
@@ -89,12 +126,12 @@ export class PartitionSource {
     return `"${this.topic.name}-${this.partition}"`;
   }
 
-  /** Records buffered. */
+  /** Records buffered (decoded or not; from the batch headers until decoded). */
   get bufferedRecords(): number {
     return this.#records;
   }
 
-  /** Bytes buffered. */
+  /** Bytes buffered (response bodies not fully delivered). */
   get bufferedBytes(): number {
     return this.#bytes;
   }
@@ -104,6 +141,11 @@ export class PartitionSource {
     return this.#fetch !== undefined;
   }
 
+  /** True when something is buffered (it may still decode to nothing or fail). */
+  get hasBuffered(): boolean {
+    return this.buffer.length > 0;
+  }
+
   /** True when this source may start a fetch now. */
   wantsFetch(settings: FetchSettings): boolean {
     return !this.#closed && !this.paused && this.#fetch === undefined &&
@@ -111,39 +153,134 @@ export class PartitionSource {
       this.#bytes < settings.prefetchBytes;
   }
 
-  /** Takes the next buffered record, or undefined. */
-  takeRecord(): { record: DecodedRecord; chunk: BufferedChunk } | undefined {
-    const chunk = this.buffer[0];
-    if (chunk === undefined) return undefined;
-    const record = chunk.records[chunk.index]!;
-    chunk.index++;
-    this.#records--;
-    if (chunk.index >= chunk.records.length) {
-      this.buffer.shift();
-      this.#bytes -= chunk.bytes;
+  /**
+   * Decodes stored batches of the head chunk until at least `min` records
+   * are ready (or the chunk ends); drops exhausted chunks. Synchronous for
+   * uncompressed batches, a promise when one must be decompressed.
+   *
+   * @param min Records wanted ready (at least 1).
+   * @returns The head chunk with `records.length - index >= 1`, or undefined when nothing is buffered.
+   * @throws {WeirError} `INVALID_RECORD` for a malformed batch (it stays in place until a seek).
+   */
+  ready(min: number): BufferedChunk | undefined | Promise<BufferedChunk | undefined> {
+    for (;;) {
+      const chunk = this.buffer[0];
+      if (chunk === undefined) return undefined;
+      let available = chunk.records.length - chunk.index;
+      if (available >= min || (available > 0 && chunk.nextBatch >= chunk.batches.length)) {
+        return chunk;
+      }
+      if (chunk.nextBatch >= chunk.batches.length) {
+        this.#dropHead(chunk);
+        continue;
+      }
+      if (chunk.index > 0) {
+        // Keep only what is not handed out yet, so a chunk holds at most ~`min` decoded records.
+        chunk.records = available === 0 ? [] : chunk.records.slice(chunk.index);
+        chunk.index = 0;
+      }
+      while (available < min && chunk.nextBatch < chunk.batches.length) {
+        const batch = chunk.batches[chunk.nextBatch]!;
+        if (this.#compressed(batch)) {
+          return this.#decodeAsync(chunk, batch, min);
+        }
+        available += this.#append(chunk, batch, this.#decodeSync(chunk, batch));
+      }
     }
-    this.position = record.offset + 1;
-    return { record, chunk };
   }
 
-  /** Takes the rest of the head chunk, or undefined. */
-  takeChunk(): { records: DecodedRecord[]; highWatermark: number } | undefined {
-    const chunk = this.buffer.shift();
-    if (chunk === undefined) return undefined;
-    const records = chunk.records.slice(chunk.index);
-    this.#records -= records.length;
-    this.#bytes -= chunk.bytes;
-    const last = records[records.length - 1];
-    if (last !== undefined) this.position = last.offset + 1;
-    return { records, highWatermark: chunk.highWatermark };
+  /**
+   * Hands out up to `max` ready records of the head chunk (call
+   * {@linkcode PartitionSource.ready} first) without moving past them.
+   */
+  peek(chunk: BufferedChunk, max: number): DecodedRecord[] {
+    const { records, index } = chunk;
+    if (index === 0 && records.length <= max) return records;
+    return records.slice(index, Math.min(records.length, index + max));
   }
 
-  /** Puts back records taken by {@linkcode PartitionSource.takeChunk} (a failed decode). */
-  putBack(records: DecodedRecord[], highWatermark: number): void {
-    if (records.length === 0) return;
-    this.buffer.unshift({ records, index: 0, highWatermark, bytes: 0 });
-    this.#records += records.length;
-    this.position = records[0]!.offset;
+  /**
+   * Moves past `n` records of the head chunk peeked with
+   * {@linkcode PartitionSource.peek}; the position becomes the last one's offset + 1.
+   */
+  advance(chunk: BufferedChunk, n: number): void {
+    if (n <= 0) return;
+    chunk.index += n;
+    chunk.counted -= n;
+    this.#records -= n;
+    this.position = chunk.records[chunk.index - 1]!.offset + 1;
+    if (chunk.index >= chunk.records.length && chunk.nextBatch >= chunk.batches.length) {
+      this.#dropHead(chunk);
+    }
+  }
+
+  #dropHead(chunk: BufferedChunk): void {
+    if (this.buffer[0] !== chunk) return;
+    this.buffer.shift();
+    this.#bytes -= chunk.bytes.length;
+    this.#records -= chunk.counted;
+  }
+
+  #compressed(batch: BatchLocation): boolean {
+    try {
+      return compressionOf(batch.header.attributes) !== "none";
+    } catch (e) {
+      throw this.#decodeError(e, batch);
+    }
+  }
+
+  #decodeSync(chunk: BufferedChunk, batch: BatchLocation): DecodedRecord[] {
+    try {
+      return decodeRecords(chunk.bytes, batch.pos);
+    } catch (e) {
+      throw this.#decodeError(e, batch);
+    }
+  }
+
+  async #decodeAsync(
+    chunk: BufferedChunk,
+    batch: BatchLocation,
+    min: number,
+  ): Promise<BufferedChunk | undefined> {
+    const epoch = this.#epoch;
+    let decoded: DecodedRecord[];
+    try {
+      decoded = await decodeRecordsAsync(chunk.bytes, batch.pos);
+    } catch (e) {
+      if (epoch !== this.#epoch) return await this.ready(min); // the chunk was dropped meanwhile
+      throw this.#decodeError(e, batch);
+    }
+    // A seek or close while decompressing dropped the chunk: start over from the new head.
+    if (
+      epoch === this.#epoch && this.buffer[0] === chunk && chunk.batches[chunk.nextBatch] === batch
+    ) {
+      this.#append(chunk, batch, decoded);
+    }
+    return await this.ready(min);
+  }
+
+  /** Adds a decoded batch's records (from `minOffset` on) to the chunk; returns how many. */
+  #append(chunk: BufferedChunk, batch: BatchLocation, decoded: DecodedRecord[]): number {
+    chunk.nextBatch++;
+    const estimate = countFrom(batch, chunk.minOffset);
+    let kept = decoded;
+    if (batch.header.baseOffset < chunk.minOffset) {
+      kept = decoded.filter((r) => r.offset >= chunk.minOffset);
+    }
+    chunk.counted += kept.length - estimate;
+    this.#records += kept.length - estimate;
+    if (chunk.records.length === 0) chunk.records = kept;
+    else for (const r of kept) chunk.records.push(r);
+    return kept.length;
+  }
+
+  #decodeError(e: unknown, batch: BatchLocation): WeirError {
+    const reason = e instanceof Error ? e.message : String(e);
+    return new WeirError(
+      e instanceof WeirError ? e.code : "INVALID_RECORD",
+      `Cannot decode the batch at offset ${batch.header.baseOffset} of ${this.label}: ${reason}`,
+      { cause: e },
+    );
   }
 
   /**
@@ -161,6 +298,8 @@ export class PartitionSource {
     this.#bytes = 0;
     this.error = undefined;
     this.#fetchFrom = offset;
+    this.#rampRecords = FIRST_FETCH_RECORDS;
+    this.#rampBytes = FIRST_FETCH_BYTES;
     this.position = typeof offset === "number" ? offset : undefined;
   }
 
@@ -206,8 +345,11 @@ export class PartitionSource {
       const response = await http.request(path, {
         query: {
           offset: start,
-          maxRecords: Math.max(1, settings.prefetchRecords - this.#records),
-          maxBytes: Math.max(1, settings.prefetchBytes - this.#bytes),
+          maxRecords: Math.max(
+            1,
+            Math.min(this.#rampRecords, settings.prefetchRecords - this.#records),
+          ),
+          maxBytes: Math.max(1, Math.min(this.#rampBytes, settings.prefetchBytes - this.#bytes)),
           waitMs: settings.waitMs,
         },
         headers: { accept: RECORD_BATCH_CONTENT_TYPE },
@@ -216,26 +358,43 @@ export class PartitionSource {
       const bytes = new Uint8Array(await response.arrayBuffer());
       const highWatermark = Number(response.headers.get(BATCH_HEADERS.highWatermark) ?? -1);
       const nextHeader = Number(response.headers.get(BATCH_HEADERS.nextOffset) ?? Number.NaN);
-      const records: DecodedRecord[] = [];
-      for (const { pos, header } of iterateBatches(bytes)) {
-        if (isControlBatch(header.attributes)) continue;
-        for (const r of await decodeRecordsAsync(bytes, pos)) {
-          if (typeof start !== "number" || r.offset >= start) records.push(r);
-        }
+      // Only the headers are read now; records are decoded when the loop reaches them.
+      const minOffset = typeof start === "number" ? start : 0;
+      const batches: BatchLocation[] = [];
+      let counted = 0;
+      let lastOffset = -1;
+      for (const batch of iterateBatches(bytes)) {
+        const { header } = batch;
+        lastOffset = header.baseOffset + header.lastOffsetDelta;
+        if (isControlBatch(header.attributes) || header.recordCount <= 0) continue;
+        const n = countFrom(batch, minOffset);
+        if (n === 0) continue;
+        batches.push(batch);
+        counted += n;
       }
       if (epoch !== this.#epoch) return;
-      const last = records[records.length - 1];
       const next = Number.isSafeInteger(nextHeader) && nextHeader >= 0
         ? nextHeader
-        : last !== undefined
-        ? last.offset + 1
+        : lastOffset >= 0
+        ? Math.max(lastOffset + 1, minOffset)
         : start;
       this.#fetchFrom = next;
-      if (records.length > 0) {
-        this.buffer.push({ records, index: 0, highWatermark, bytes: bytes.length });
-        this.#records += records.length;
+      if (batches.length > 0) {
+        this.#rampRecords = Math.min(2 ** 30, this.#rampRecords * 2);
+        this.#rampBytes = Math.min(2 ** 40, this.#rampBytes * 2);
+        this.buffer.push({
+          bytes,
+          batches,
+          nextBatch: 0,
+          records: [],
+          index: 0,
+          minOffset,
+          counted,
+          highWatermark,
+        });
+        this.#records += counted;
         this.#bytes += bytes.length;
-        this.position ??= records[0]!.offset;
+        this.position ??= Math.max(batches[0]!.header.baseOffset, minOffset);
       } else if (typeof next === "number") {
         this.position ??= next;
       }

@@ -3,9 +3,12 @@
  * partitions without a group. Iterating (`for await`, or `batches()`) pulls:
  * fetches start only when the loop asks, each partition buffers at most
  * `prefetchRecords` records and `prefetchBytes` bytes, and a partition at the
- * log end long-polls (`waitMs`). Records are decoded by their topic's codecs
- * when handed out (zod-validated; an invalid one throws `INVALID_RECORD`
- * naming its offset, and stays in place until a `seek` moves past it).
+ * log end long-polls (`waitMs`). Fetched responses stay bytes until the loop
+ * reaches them: a stored batch is decoded (decompressed) when its first
+ * record is asked for, and records are decoded by their topic's codecs when
+ * handed out (zod-validated; an invalid one throws `INVALID_RECORD` naming
+ * its offset, and stays in place until a `seek` moves past it; a malformed
+ * batch likewise, naming its base offset).
  * Leaving the loop with `break` closes the consumer; `close()` aborts the
  * fetches in flight.
  *
@@ -48,7 +51,12 @@ import {
   type Schedule,
   timerSchedule,
 } from "./_group_membership.ts";
-import { type FetchSettings, type OffsetSpec, PartitionSource } from "./_partition_source.ts";
+import {
+  type BufferedChunk,
+  type FetchSettings,
+  type OffsetSpec,
+  PartitionSource,
+} from "./_partition_source.ts";
 import type { HttpClient } from "./http.ts";
 import {
   type DecodedRecord,
@@ -92,7 +100,10 @@ export interface ConsumerRecord<K = string, V = unknown> {
 export type ConsumerRecordOf<T> = T extends TopicLike ? ConsumerRecord<TopicKey<T>, TopicValue<T>>
   : never;
 
-/** Records of one partition from one fetch, as `batches()` yields them. */
+/** Most records one `batches()` step decodes and yields. */
+const BATCH_RECORDS = 1_000;
+
+/** Records of one partition from one fetch (at most 1,000), as `batches()` yields them. */
 export interface ConsumerBatch<R = ConsumerRecord> {
   /** Topic name. */
   topic: string;
@@ -229,6 +240,8 @@ export class Consumer<T extends TopicLike = TopicLike>
   #rotation = 0;
   #wake: (() => void) | undefined;
   #changed: Promise<void> | undefined;
+  /** Something changed since `#ready()` last looked at every source (see `#quick()`). */
+  #dirty = true;
   #closing: Promise<void> | undefined;
   readonly #groupId: string | undefined;
   readonly #group: GroupMembership | undefined;
@@ -408,6 +421,7 @@ export class Consumer<T extends TopicLike = TopicLike>
   pause(partitions: readonly TopicPartition<T | string>[]): void {
     for (const tp of partitions) this.#source(tp, "pause").paused = true;
     if (this.#current?.paused) this.#current = undefined;
+    this.#dirty = true;
   }
 
   /**
@@ -441,20 +455,16 @@ export class Consumer<T extends TopicLike = TopicLike>
     let failed = false;
     try {
       for (;;) {
-        const source = await this.#ready();
+        const source = this.#quick() ?? await this.#ready();
         if (source === undefined) return;
-        const taken = source.takeRecord();
-        if (taken === undefined) {
+        const ready = source.ready(1);
+        const chunk = ready instanceof Promise ? await this.#settle(source, ready) : ready;
+        if (chunk === undefined) {
           this.#current = undefined;
           continue;
         }
-        let record: ConsumerRecordOf<T>;
-        try {
-          record = this.#decode(source, taken.record) as ConsumerRecordOf<T>;
-        } catch (e) {
-          source.putBack([taken.record], taken.chunk.highWatermark);
-          throw e;
-        }
+        const record = this.#decode(source, chunk.records[chunk.index]!) as ConsumerRecordOf<T>;
+        source.advance(chunk, 1);
         if (source.buffer.length === 0) this.#current = undefined;
         yield record;
         this.#markProcessed(source, record.offset + 1);
@@ -468,9 +478,10 @@ export class Consumer<T extends TopicLike = TopicLike>
   }
 
   /**
-   * Yields the records of one partition from one fetch at a time:
-   * `{ topic, partition, records, highWatermark }`. Same closing rules as
-   * iterating the consumer.
+   * Yields the records of one partition from one fetch at a time, at most
+   * 1,000 (a larger fetch comes in several yields; its stored batches are
+   * decoded only when reached): `{ topic, partition, records, highWatermark }`.
+   * Same closing rules as iterating the consumer.
    *
    * @returns An async iterator of batches.
    */
@@ -478,23 +489,23 @@ export class Consumer<T extends TopicLike = TopicLike>
     let failed = false;
     try {
       for (;;) {
-        const source = await this.#ready();
+        const source = this.#quick() ?? await this.#ready();
         if (source === undefined) return;
         this.#current = undefined;
-        const taken = source.takeChunk();
-        if (taken === undefined) continue;
-        let records: ConsumerRecordOf<T>[];
-        try {
-          records = taken.records.map((r) => this.#decode(source, r) as ConsumerRecordOf<T>);
-        } catch (e) {
-          source.putBack(taken.records, taken.highWatermark);
-          throw e;
+        const ready = source.ready(BATCH_RECORDS);
+        const chunk = ready instanceof Promise ? await this.#settle(source, ready) : ready;
+        if (chunk === undefined) continue;
+        const raw = source.peek(chunk, BATCH_RECORDS);
+        const records = new Array<ConsumerRecordOf<T>>(raw.length);
+        for (let i = 0; i < raw.length; i++) {
+          records[i] = this.#decode(source, raw[i]!) as ConsumerRecordOf<T>;
         }
+        source.advance(chunk, raw.length);
         yield {
           topic: source.topic.name,
           partition: source.partition,
           records,
-          highWatermark: taken.highWatermark,
+          highWatermark: chunk.highWatermark,
         };
         const last = records[records.length - 1];
         if (last !== undefined) this.#markProcessed(source, last.offset + 1);
@@ -679,6 +690,7 @@ export class Consumer<T extends TopicLike = TopicLike>
   }
 
   #signal(): void {
+    this.#dirty = true;
     const wake = this.#wake;
     this.#wake = undefined;
     this.#changed = undefined;
@@ -702,19 +714,40 @@ export class Consumer<T extends TopicLike = TopicLike>
   }
 
   /**
+   * The hot path of `#ready()`: while nothing was signalled since its last
+   * full look (no fetch settled, no seek, pause, resume, assignment, error
+   * or close), the current source goes on, topping up only its own prefetch.
+   */
+  #quick(): PartitionSource | undefined {
+    const current = this.#current;
+    if (this.#dirty || current === undefined || current.paused || !current.hasBuffered) {
+      return undefined;
+    }
+    if (current.wantsFetch(this.#settings)) {
+      current.startFetch(this.#http, this.#settings, () => this.#signal());
+    }
+    return current;
+  }
+
+  /**
    * Waits until a source has records to hand out (or an error to throw);
    * undefined once closed. Fetches start here, that is, only when the loop
    * asks.
    */
   async #ready(): Promise<PartitionSource | undefined> {
     for (;;) {
+      this.#dirty = false;
       if (this.#closing !== undefined) return undefined;
-      if (this.#failure !== undefined) throw this.#failure;
+      if (this.#failure !== undefined) {
+        this.#dirty = true;
+        throw this.#failure;
+      }
       const sources = [...this.#sources.values()];
       for (const s of sources) {
         if (s.error !== undefined && !s.paused) {
           const error = s.error;
           if (!this.#unpositioned.has(tpKey(s.topic.name, s.partition))) s.error = undefined;
+          this.#dirty = true;
           throw error;
         }
       }
@@ -731,6 +764,22 @@ export class Consumer<T extends TopicLike = TopicLike>
       }
       await this.#waitForChange();
     }
+  }
+
+  /**
+   * Awaits a decompressing decode; undefined when the source was paused,
+   * revoked or closed meanwhile (the loop then picks again).
+   */
+  async #settle(
+    source: PartitionSource,
+    ready: Promise<BufferedChunk | undefined>,
+  ): Promise<BufferedChunk | undefined> {
+    const chunk = await ready;
+    const key = tpKey(source.topic.name, source.partition);
+    if (this.#closing !== undefined || source.paused || this.#sources.get(key) !== source) {
+      return undefined;
+    }
+    return chunk;
   }
 
   #requireGroup(what: string): GroupMembership {

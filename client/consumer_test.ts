@@ -10,7 +10,12 @@ import { createApp } from "../broker/http/app.ts";
 import { MemoryBackend } from "../tests/_helpers/memory_backend.ts";
 import { connect } from "./connect.ts";
 import type { FetchLike } from "./http.ts";
-import { WeirError } from "./protocol/mod.ts";
+import {
+  BATCH_HEADERS,
+  encodeRecordBatch,
+  RECORD_BATCH_CONTENT_TYPE,
+  WeirError,
+} from "./protocol/mod.ts";
 
 /** A broker behind an injected fetch that records every fetch's query. */
 async function setup(partitions = 2) {
@@ -46,6 +51,7 @@ async function until(what: string, check: () => boolean, ms = 2_000): Promise<vo
   }
 }
 
+const utf8 = new TextEncoder();
 const Order = z.object({ id: z.string(), total: z.number() });
 
 Deno.test("Consumer.assign() reads typed records from the earliest offset", async () => {
@@ -138,6 +144,95 @@ Deno.test("Consumer.batches() yields per-partition batches with the high waterma
   batches.sort((a, b) => a.partition - b.partition);
   assertEquals(batches.map((b) => b.records.map((r) => r.value)), [[1, 2], [3]]);
   assertEquals(batches.map((b) => b.highWatermark), [2, 1]);
+});
+
+Deno.test("Consumer.batches() yields at most 1,000 records per step from a larger fetch", async () => {
+  await using s = await setup(1);
+  await using producer = s.weir.producer({ lingerMs: 0 });
+  await producer.sendBatch("orders", Array.from({ length: 2_500 }, (_, i) => ({ value: i })));
+  await using consumer = s.weir.consumer({ waitMs: 10, prefetchRecords: 10_000 });
+  consumer.assign([{ topic: "orders", partition: 0, offset: 0 }]);
+  const sizes: number[] = [];
+  const values: unknown[] = [];
+  for await (const batch of consumer.batches()) {
+    sizes.push(batch.records.length);
+    for (const r of batch.records) values.push(r.value);
+    if (values.length >= 2_500) break;
+  }
+  assertEquals(sizes, [1_000, 1_000, 500]);
+  assertEquals(values, Array.from({ length: 2_500 }, (_, i) => i));
+  assertEquals(s.fetches.filter((q) => q.get("offset") === "0").length, 1, "one fetch brought all");
+});
+
+Deno.test("Consumer fetches start at 8,192 records and double while the prefetch allows", async () => {
+  await using s = await setup(1);
+  await using producer = s.weir.producer({ lingerMs: 0 });
+  const value = "x".repeat(10);
+  for (let i = 0; i < 3; i++) {
+    await producer.sendBatch("orders", Array.from({ length: 10_000 }, () => ({ value })));
+  }
+  await using consumer = s.weir.consumer({ waitMs: 10, prefetchRecords: 100_000 });
+  consumer.assign([{ topic: "orders", partition: 0, offset: 0 }]);
+  let received = 0;
+  for await (const b of consumer.batches()) {
+    received += b.records.length;
+    if (received >= 30_000) break;
+  }
+  const asked = s.fetches.map((q) => Number(q.get("maxRecords")));
+  assertEquals(asked.slice(0, 2), [8_192, 16_384]);
+  assert(asked.every((n) => n <= 100_000), `${asked}`);
+});
+
+Deno.test("Consumer hands out the records before a malformed stored batch, then throws until a seek", async () => {
+  const good = encodeRecordBatch([{ value: utf8.encode("1") }, { value: utf8.encode("2") }], {
+    baseOffset: 0,
+    now: 1_000,
+  });
+  const bad = encodeRecordBatch([{ value: utf8.encode("3") }], { baseOffset: 2, now: 1_000 });
+  new DataView(bad.buffer).setInt32(57, 2); // recordCount 2: the second record is missing
+  const last = encodeRecordBatch([{ value: utf8.encode("4") }], { baseOffset: 3, now: 1_000 });
+  const backend = new MemoryBackend();
+  const app = createApp(backend);
+  const offsets: string[] = [];
+  const fetch: FetchLike = (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    if (request.method !== "GET" || !url.pathname.endsWith("/batches")) return app.request(request);
+    const from = Number(url.searchParams.get("offset"));
+    offsets.push(String(from));
+    const body = from <= 2 ? [good, bad, last] : [last];
+    return Promise.resolve(
+      new Response(new Blob(body as BlobPart[]), {
+        headers: {
+          "content-type": RECORD_BATCH_CONTENT_TYPE,
+          [BATCH_HEADERS.highWatermark]: "4",
+          [BATCH_HEADERS.nextOffset]: "4",
+        },
+      }),
+    );
+  };
+  await using weir = await connect({ url: "http://weir.test", fetch });
+  await using _backend = { [Symbol.asyncDispose]: () => backend.close() };
+  await using consumer = weir.consumer({ waitMs: 10 });
+  consumer.assign([{ topic: "orders", partition: 0, offset: 0 }]);
+  const got: unknown[] = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const err = await assertRejects(async () => {
+      for await (const r of consumer) got.push(r.value);
+    }, WeirError);
+    assertEquals(err.code, "INVALID_RECORD");
+    assertStringIncludes(err.message, 'batch at offset 2 of "orders-0"');
+  }
+  assertEquals(got, [1, 2], "the records before the bad batch, once each");
+  assertEquals(consumer.position({ topic: "orders", partition: 0 }), 2);
+  consumer.seek({ topic: "orders", partition: 0, offset: 3 });
+  for await (const r of consumer) {
+    got.push(r.value);
+    break;
+  }
+  assertEquals(got, [1, 2, 4]);
+  assertEquals(offsets.filter((o) => o === "0").length, 1, "no refetch of the bad batch's range");
+  assert(offsets.includes("3"), `the seek fetched from 3: ${offsets}`);
 });
 
 Deno.test("Consumer bounds prefetch: fetches ask for no more than the buffer allows", async () => {
