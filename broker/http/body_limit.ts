@@ -66,65 +66,128 @@ export async function readBodyLimited(
     throw tooLarge(maxBytes);
   }
   const reader = body.getReader();
-  const read = deadlineReader(reader, options.timeoutMs);
+  const deadline = options.timeoutMs === undefined
+    ? undefined
+    : BODY_DEADLINES.add(reader, options.timeoutMs);
   try {
-    if (declared !== null) return await readExactly(reader, declared, read);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
-    return join(chunks, size);
-  } finally {
-    read.dispose();
+    const bytes = declared !== null
+      ? await readExactly(reader, declared, deadline)
+      : await readAll(reader, maxBytes, deadline);
+    // The stream is closed now: no releaseLock() (it builds two TypeErrors with stacks).
+    return bytes;
+  } catch (e) {
     reader.releaseLock();
+    throw e;
+  } finally {
+    if (deadline !== undefined) BODY_DEADLINES.delete(deadline);
   }
 }
 
-type TimedRead = (() => Promise<ReadableStreamReadResult<Uint8Array>>) & { dispose(): void };
+/** A body being read under a deadline; `expired` is set once the sweep cancelled it. */
+interface BodyDeadline {
+  readonly at: number;
+  readonly timeoutMs: number;
+  readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  expired: boolean;
+}
 
-/** `reader.read()` raced against one deadline for the whole body; on expiry the body is cancelled. */
-function deadlineReader(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  timeoutMs: number | undefined,
-): TimedRead {
-  if (timeoutMs === undefined) {
-    return Object.assign(() => reader.read(), { dispose: () => {} });
+/**
+ * The deadlines of all bodies being read, swept by one timer armed for the
+ * earliest of them (not a timer and a `Promise.race` per request). An expired
+ * body's reader is cancelled, which ends its pending read; the reading loop
+ * then sees `expired` and throws `REQUEST_BODY_TIMED_OUT`. The timer is
+ * cleared once no body is being read, so an idle edge holds no timer.
+ */
+class DeadlineSweep {
+  readonly #pending = new Set<BodyDeadline>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+
+  add(reader: ReadableStreamDefaultReader<Uint8Array>, timeoutMs: number): BodyDeadline {
+    const entry: BodyDeadline = {
+      at: performance.now() + timeoutMs,
+      timeoutMs,
+      reader,
+      expired: false,
+    };
+    this.#pending.add(entry);
+    if (entry.at < this.#timerAt) this.#arm(entry.at);
+    return entry;
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new WeirError(
-          "REQUEST_BODY_TIMED_OUT",
-          `Cannot read the request body: it did not arrive within ${timeoutMs} ms`,
-        ),
-      );
-      reader.cancel().catch(() => {});
-    }, timeoutMs);
-  });
-  expired.catch(() => {});
-  return Object.assign(() => Promise.race([reader.read(), expired]), {
-    dispose: () => clearTimeout(timer),
-  });
+
+  delete(entry: BodyDeadline): void {
+    this.#pending.delete(entry);
+    if (this.#pending.size === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+    }
+  }
+
+  #arm(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#sweep(), Math.max(0, at - performance.now()));
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const entry of this.#pending) {
+      if (entry.at <= now) {
+        this.#pending.delete(entry);
+        entry.expired = true;
+        entry.reader.cancel().catch(() => {});
+      } else if (entry.at < next) {
+        next = entry.at;
+      }
+    }
+    if (next !== Infinity) this.#arm(next);
+  }
+}
+
+const BODY_DEADLINES = new DeadlineSweep();
+
+function timedOut(deadline: BodyDeadline): WeirError {
+  return new WeirError(
+    "REQUEST_BODY_TIMED_OUT",
+    `Cannot read the request body: it did not arrive within ${deadline.timeoutMs} ms`,
+  );
+}
+
+async function readAll(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxBytes: number,
+  deadline: BodyDeadline | undefined,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (deadline?.expired) throw timedOut(deadline);
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return join(chunks, size);
 }
 
 async function readExactly(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   length: number,
-  read: () => Promise<ReadableStreamReadResult<Uint8Array>>,
+  deadline: BodyDeadline | undefined,
 ): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   let at = 0;
   for (;;) {
-    const { done, value } = await read();
+    const { done, value } = await reader.read();
+    if (deadline?.expired) throw timedOut(deadline);
     if (done) break;
     if (at + value.byteLength > length) {
       await reader.cancel().catch(() => {});

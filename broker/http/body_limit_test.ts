@@ -96,3 +96,41 @@ Deno.test("`readBodyLimited()` clears its deadline once the body is read", async
   const bytes = await readBodyLimited(request, { maxBytes: 10, timeoutMs: 60_000 });
   assertEquals(bytes.length, 3);
 });
+
+Deno.test("`readBodyLimited()` keeps each body's own deadline when bodies overlap", async () => {
+  const stalled = (onCancel: () => void) => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+        c.enqueue(new Uint8Array(2));
+      },
+      cancel: onCancel,
+    });
+    return { stream, controller };
+  };
+  let slowCancelled = false;
+  const slow = stalled(() => {
+    slowCancelled = true;
+  });
+  // A long deadline first, then a short one: the short one must not wait for the long one.
+  const long = readBodyLimited(new Request("http://x/", { method: "POST", body: slow.stream }), {
+    maxBytes: 100,
+    timeoutMs: 5_000,
+  });
+  const fast = stalled(() => {});
+  const e = await assertRejects(
+    () =>
+      readBodyLimited(new Request("http://x/", { method: "POST", body: fast.stream }), {
+        maxBytes: 100,
+        timeoutMs: 20,
+      }),
+    WeirError,
+  );
+  assertEquals(e.code, "REQUEST_BODY_TIMED_OUT");
+  // Had the short deadline waited for the long one's timer, both would be cancelled now.
+  assertEquals(slowCancelled, false, "the long body is still being read");
+  slow.controller.enqueue(new Uint8Array(1));
+  slow.controller.close();
+  assertEquals((await long).length, 3);
+});

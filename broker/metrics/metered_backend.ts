@@ -45,41 +45,63 @@ import type { BrokerMetrics } from "./broker_metrics.ts";
  * ```
  */
 export function meteredBackend(backend: EdgeBackend, metrics: BrokerMetrics): EdgeBackend {
-  const appendBatches = async (
+  // Hot path: no async wrapper (one promise layer less per request), no spread copies.
+  const appendBatches = (
     topic: string,
     partition: number,
     batches: Uint8Array,
     options: AppendBatchesOptions,
   ): Promise<BatchProduceResponse> => {
-    const counts = countBatches(batches); // before the buffer is transferred away
-    const started = performance.now();
-    const reply = await backend.appendBatches(topic, partition, batches, options);
-    metrics.produced(topic, {
-      ...counts,
-      seconds: (performance.now() - started) / 1000,
-      acks: options.acks,
-    });
-    return reply;
+    try {
+      const counts = countBatches(batches); // before the buffer is transferred away
+      const started = performance.now();
+      return backend.appendBatches(topic, partition, batches, options).then((reply) => {
+        metrics.produced(topic, {
+          records: counts.records,
+          bytes: counts.bytes,
+          seconds: (performance.now() - started) / 1000,
+          acks: options.acks,
+        });
+        return reply;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
   };
-  const fetchBatches = async (
+  const fetchBatches = (
     topic: string,
     partition: number,
     options: FetchBatchesOptions,
   ): Promise<FetchBatchesResult> => {
-    const started = performance.now();
-    const result = await backend.fetchBatches(topic, partition, options);
-    metrics.fetched(topic, {
-      ...countBatches(result.batches),
-      seconds: (performance.now() - started) / 1000,
-    });
-    return result;
+    try {
+      const started = performance.now();
+      return backend.fetchBatches(topic, partition, options).then((result) => {
+        const counts = countBatches(result.batches);
+        metrics.fetched(topic, {
+          records: counts.records,
+          bytes: counts.bytes,
+          seconds: (performance.now() - started) / 1000,
+        });
+        return result;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
   };
+  // Other methods are bound once per function, not on every access.
+  const bound = new Map<PropertyKey, { fn: unknown; bound: unknown }>();
   return new Proxy(backend, {
     get(target, prop) {
       if (prop === "appendBatches") return appendBatches;
       if (prop === "fetchBatches") return fetchBatches;
       const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      let entry = bound.get(prop);
+      if (entry?.fn !== value) {
+        entry = { fn: value, bound: value.bind(target) };
+        bound.set(prop, entry);
+      }
+      return entry.bound;
     },
   });
 }

@@ -18,6 +18,7 @@ import { fetchOptionsOf, parseFetchQuery } from "../fetch_query.ts";
 import { parsePartitionParam, parseTopicParam } from "../path_params.ts";
 import { checkRecordLimit } from "../record_limit.ts";
 import { AcksQueryDoc, errors, FetchQueryDoc, json, PartitionParams } from "./_openapi.ts";
+import { ACKS_QUERY, FETCH_QUERY, readQuery } from "./_query.ts";
 import type { RouteDeps } from "./_deps.ts";
 
 const BinarySchema = z.string().meta({ format: "binary" });
@@ -27,7 +28,10 @@ function mediaType(contentType: string | undefined): string {
 }
 
 /**
- * Registers the binary produce and fetch routes.
+ * Registers the binary produce and fetch routes. They are the SDK's hot path,
+ * so they are documented in the OpenAPI registry but served by plain Hono
+ * handlers: no zod validator middleware, the path and query are checked by
+ * hand ({@linkcode readQuery}) with the same errors.
  *
  * @param app The app to add the routes to.
  * @param deps The backend.
@@ -35,7 +39,7 @@ function mediaType(contentType: string | undefined): string {
 export function registerBatchRoutes(app: OpenAPIHono, deps: RouteDeps): void {
   const { backend } = deps;
 
-  app.openapi(
+  app.openAPIRegistry.registerPath(
     createRoute({
       method: "post",
       path: "/v1/topics/{topic}/partitions/{p}/batches",
@@ -59,37 +63,42 @@ export function registerBatchRoutes(app: OpenAPIHono, deps: RouteDeps): void {
         ...errors(400, 404, 413, 500, 503),
       },
     }),
-    async (c) => {
-      const topic = parseTopicParam(c.req.param("topic"));
-      const partition = parsePartitionParam(c.req.param("p"));
-      const acks = parseAcksParam(c.req.query("acks"));
-      const type = mediaType(c.req.header("content-type"));
-      if (type !== RECORD_BATCH_CONTENT_TYPE) {
-        throw new WeirError(
-          "INVALID_REQUEST",
-          `Cannot append to "${topic}-${partition}": Content-Type must be ${RECORD_BATCH_CONTENT_TYPE}, got ${
-            JSON.stringify(type.slice(0, 80))
-          }`,
-        );
-      }
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
-      if (bytes.byteLength === 0) {
-        throw new WeirError(
-          "INVALID_RECORD",
-          `Cannot append to "${topic}-${partition}": the body holds no record batch`,
-        );
-      }
-      checkRecordLimit(bytes, { where: `Cannot append to "${topic}-${partition}"` });
-      const result = await backend.appendBatches(topic, partition, bytes, {
-        acks,
-        signal: c.req.raw.signal,
-      });
-      if (acks === 0) return c.json({}, 202);
-      return c.json(result, 200);
-    },
   );
+  app.post("/v1/topics/:topic/partitions/:p/batches", async (c) => {
+    const query = readQuery(c, ACKS_QUERY);
+    const topic = parseTopicParam(c.req.param("topic"));
+    const partition = parsePartitionParam(c.req.param("p"));
+    const acks = parseAcksParam(query.acks);
+    const type = mediaType(c.req.header("content-type"));
+    if (type !== RECORD_BATCH_CONTENT_TYPE) {
+      throw new WeirError(
+        "INVALID_REQUEST",
+        `Cannot append to "${topic}-${partition}": Content-Type must be ${RECORD_BATCH_CONTENT_TYPE}, got ${
+          JSON.stringify(type.slice(0, 80))
+        }`,
+      );
+    }
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.byteLength === 0) {
+      throw new WeirError(
+        "INVALID_RECORD",
+        `Cannot append to "${topic}-${partition}": the body holds no record batch`,
+      );
+    }
+    checkRecordLimit(bytes, { where: `Cannot append to "${topic}-${partition}"` });
+    const raw = c.req.raw;
+    const result = await backend.appendBatches(topic, partition, bytes, {
+      acks,
+      // Lazy: Deno.serve sets up a request's AbortSignal on first access (measurable per request).
+      get signal(): AbortSignal {
+        return raw.signal;
+      },
+    });
+    if (acks === 0) return c.json({}, 202);
+    return c.json(result, 200);
+  });
 
-  app.openapi(
+  app.openAPIRegistry.registerPath(
     createRoute({
       method: "get",
       path: "/v1/topics/{topic}/partitions/{p}/batches",
@@ -110,21 +119,22 @@ export function registerBatchRoutes(app: OpenAPIHono, deps: RouteDeps): void {
         ...errors(400, 404, 416, 500, 503),
       },
     }),
-    async (c) => {
-      const topic = parseTopicParam(c.req.param("topic"));
-      const partition = parsePartitionParam(c.req.param("p"));
-      const query = parseFetchQuery(c.req.query());
-      const result = await backend.fetchBatches(
-        topic,
-        partition,
-        fetchOptionsOf(query, c.req.raw.signal),
-      );
-      return c.body(result.batches as Uint8Array<ArrayBuffer>, 200, {
-        "Content-Type": RECORD_BATCH_CONTENT_TYPE,
-        [BATCH_HEADERS.highWatermark]: String(result.highWatermark),
-        [BATCH_HEADERS.logStartOffset]: String(result.logStartOffset),
-        [BATCH_HEADERS.nextOffset]: String(result.nextOffset),
-      });
-    },
   );
+  app.get("/v1/topics/:topic/partitions/:p/batches", async (c) => {
+    const raw = readQuery(c, FETCH_QUERY);
+    const topic = parseTopicParam(c.req.param("topic"));
+    const partition = parsePartitionParam(c.req.param("p"));
+    const query = parseFetchQuery(raw);
+    const result = await backend.fetchBatches(
+      topic,
+      partition,
+      fetchOptionsOf(query, c.req.raw.signal),
+    );
+    return c.body(result.batches as Uint8Array<ArrayBuffer>, 200, {
+      "Content-Type": RECORD_BATCH_CONTENT_TYPE,
+      [BATCH_HEADERS.highWatermark]: String(result.highWatermark),
+      [BATCH_HEADERS.logStartOffset]: String(result.logStartOffset),
+      [BATCH_HEADERS.nextOffset]: String(result.nextOffset),
+    });
+  });
 }

@@ -28,6 +28,7 @@ import {
   PartitionParams,
   TopicParams,
 } from "./_openapi.ts";
+import { FETCH_QUERY, readQuery } from "./_query.ts";
 import type { RouteDeps } from "./_deps.ts";
 
 /**
@@ -94,7 +95,8 @@ export function registerRecordRoutes(app: OpenAPIHono, deps: RouteDeps): void {
     },
   );
 
-  app.openapi(
+  // The long-poll fetch is a hot route: documented, but served without zod layers (see batches.ts).
+  app.openAPIRegistry.registerPath(
     createRoute({
       method: "get",
       path: "/v1/topics/{topic}/partitions/{p}/records",
@@ -109,28 +111,29 @@ export function registerRecordRoutes(app: OpenAPIHono, deps: RouteDeps): void {
         ...errors(400, 404, 416, 500, 503),
       },
     }),
-    async (c) => {
-      const topic = parseTopicParam(c.req.param("topic"));
-      const partition = parsePartitionParam(c.req.param("p"));
-      const query = parseFetchQuery(c.req.query());
-      const result = await backend.fetchBatches(
-        topic,
-        partition,
-        fetchOptionsOf(query, c.req.raw.signal),
-      );
-      const records = await decodeFetchedRecords(result.batches, {
-        fromOffset: typeof query.offset === "number" ? query.offset : 0,
-        maxRecords: query.maxRecords,
-        format: query.format,
-      });
-      const last = records.at(-1);
-      const body: z.infer<typeof FetchResponseDoc> = {
-        records,
-        nextOffset: last === undefined ? result.nextOffset : last.offset + 1,
-        highWatermark: result.highWatermark,
-        logStartOffset: result.logStartOffset,
-      };
-      return c.json(body, 200);
-    },
   );
+  app.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
+    const raw = readQuery(c, FETCH_QUERY);
+    const topic = parseTopicParam(c.req.param("topic"));
+    const partition = parsePartitionParam(c.req.param("p"));
+    const query = parseFetchQuery(raw);
+    const result = await backend.fetchBatches(
+      topic,
+      partition,
+      fetchOptionsOf(query, c.req.raw.signal),
+    );
+    const records = await decodeFetchedRecords(result.batches, {
+      fromOffset: typeof query.offset === "number" ? query.offset : 0,
+      maxRecords: query.maxRecords,
+      format: query.format,
+    });
+    const last = records.at(-1);
+    const body: z.infer<typeof FetchResponseDoc> = {
+      records,
+      nextOffset: last === undefined ? result.nextOffset : last.offset + 1,
+      highWatermark: result.highWatermark,
+      logStartOffset: result.logStartOffset,
+    };
+    return c.json(body, 200);
+  });
 }
