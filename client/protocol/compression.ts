@@ -5,7 +5,9 @@
  * format) are decoded and encoded by plain TypeScript
  * ({@linkcode snappyDecompress}, {@linkcode lz4Decompress},
  * {@linkcode snappyCompress}, {@linkcode lz4Compress}); Zstandard is decoded
- * by the pure-JS npm `fzstd` ({@linkcode zstdDecompress}). Codecs passed in
+ * by the pure-JS npm `fzstd` (`compression_zstd.ts`), loaded on first use
+ * ({@linkcode loadZstd}) so that code which never meets zstd — the partition
+ * Workers, which use node:zlib — never loads it. Codecs passed in
  * ({@linkcode CompressionCodecs}) go first: the broker registers node:zlib's
  * gzip and zstd from `actors/partition/log/compression_codecs.ts`.
  * Compressing covers gzip, snappy and lz4; zstd has no maintained pure-JS
@@ -17,14 +19,12 @@ import { lz4Decompress } from "./compression_lz4.ts";
 import { lz4Compress } from "./compression_lz4_encode.ts";
 import { snappyDecompress } from "./compression_snappy.ts";
 import { snappyCompress } from "./compression_snappy_encode.ts";
-import { zstdDecompress } from "./compression_zstd.ts";
 import { WeirError } from "./errors.ts";
 
 export { lz4Decompress } from "./compression_lz4.ts";
 export { isXerialSnappy, snappyDecompress } from "./compression_snappy.ts";
 export { lz4Compress, xxhash32 } from "./compression_lz4_encode.ts";
 export { snappyCompress } from "./compression_snappy_encode.ts";
-export { zstdDecompress } from "./compression_zstd.ts";
 
 /** The codecs {@linkcode compress} implements (what a producer may use). */
 export const COMPRESSION_TYPES_WRITABLE: readonly CompressionType[] = Object.freeze([
@@ -49,12 +49,39 @@ export type Decompressor = (data: Uint8Array, options: { maxBytes: number }) => 
 /** Decompressors by codec, e.g. the broker's node:zlib gzip and zstd. */
 export type CompressionCodecs = Partial<Record<Exclude<CompressionType, "none">, Decompressor>>;
 
-/** The synchronous decompressors that run everywhere (plain JS): snappy, lz4 and zstd. */
+/** The synchronous decompressors that run everywhere (plain JS) with no loading: snappy and lz4. */
 export const PORTABLE_CODECS: Readonly<CompressionCodecs> = Object.freeze({
   snappy: (data: Uint8Array, options: { maxBytes: number }) => snappyDecompress(data, options),
   lz4: (data: Uint8Array, options: { maxBytes: number }) => lz4Decompress(data, options),
-  zstd: (data: Uint8Array, options: { maxBytes: number }) => zstdDecompress(data, options),
 });
+
+let zstdCodec: Decompressor | undefined;
+
+/**
+ * Loads the portable zstd decoder (npm `fzstd` behind Weir's frame and size
+ * checks) once; afterwards {@linkcode decompressSync} handles zstd too.
+ * {@linkcode decompress} calls it by itself.
+ *
+ * @returns The zstd decompressor.
+ *
+ * @example Decode zstd synchronously after loading
+ * ```ts
+ * import { decompressSync, loadZstd } from "weir/client";
+ * import { assertEquals } from "@std/assert";
+ *
+ * await loadZstd();
+ * // a zstd frame of "abc" (single raw block, content size 3)
+ * const frame = new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x03, 0x19, 0x00, 0x00, 97, 98, 99]);
+ * assertEquals(new TextDecoder().decode(decompressSync(frame, "zstd")), "abc");
+ * ```
+ */
+export async function loadZstd(): Promise<Decompressor> {
+  if (zstdCodec === undefined) {
+    const { zstdDecompress } = await import("./compression_zstd.ts");
+    zstdCodec = (data, options) => zstdDecompress(data, options);
+  }
+  return zstdCodec;
+}
 
 /** Options of {@linkcode decompress}. */
 export interface DecompressOptions {
@@ -90,8 +117,17 @@ export function decompressSync(
   options: DecompressOptions = {},
 ): Uint8Array {
   if (type === "none") return data;
-  const codec = options.codecs?.[type] ?? PORTABLE_CODECS[type];
-  if (codec === undefined) throw unsupported("decompress records", type);
+  const codec = options.codecs?.[type] ?? PORTABLE_CODECS[type] ??
+    (type === "zstd" ? zstdCodec : undefined);
+  if (codec === undefined) {
+    if (type === "zstd") {
+      throw new WeirError(
+        "UNSUPPORTED_COMPRESSION_TYPE",
+        "Cannot decompress records: the zstd decoder is not loaded (call loadZstd() or use decompress())",
+      );
+    }
+    throw unsupported("decompress records", type);
+  }
   return codec(data, { maxBytes: options.maxBytes ?? Infinity });
 }
 
@@ -214,8 +250,9 @@ export async function decompress(
       return data;
     case "snappy":
     case "lz4":
-    case "zstd":
       return decompressSync(data, type, { maxBytes });
+    case "zstd":
+      return (await loadZstd())(data, { maxBytes });
     case "gzip":
       try {
         return await pipe(data, new DecompressionStream("gzip"), maxBytes);

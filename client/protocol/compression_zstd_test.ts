@@ -45,7 +45,7 @@ Deno.test("zstdDecompress() decodes concatenated and skippable frames", async ()
   assertEquals(zstdDecompress(joined), new Uint8Array([...a, ...b]));
 });
 
-Deno.test("decodeRecordsAsync() and decodeRecordsSync() read a zstd batch without codecs", async () => {
+Deno.test("decodeRecordsAsync() reads a zstd batch without codecs, and decodeRecordsSync() once it is loaded", async () => {
   const plainBatch = goldenBatch(50);
   const packed = await runCompressor("zstd", ["-q", "-c"], goldenPlain(50));
   const batch = compressedBatch(plainBatch, "zstd", packed);
