@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "../../actors/runtime/mod.ts";
 import { startNatsServer } from "../../tests/_helpers/nats_server.ts";
 import { openClusterBuckets } from "./buckets.ts";
 import { ControllerLease } from "./controller_lease.ts";
-import { waitFor } from "./_test_util.ts";
+import { waitFor } from "../../tests/_helpers/wait_for.ts";
 
 Deno.test("ControllerLease has one holder and hands over on release and on expiry", async () => {
   await using nats = await startNatsServer();

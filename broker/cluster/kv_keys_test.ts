@@ -5,7 +5,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { WeirError } from "../../client/protocol/mod.ts";
 import { startNatsServer } from "../../tests/_helpers/nats_server.ts";
 import { listKeys } from "./kv_keys.ts";
-import { waitFor } from "./_test_util.ts";
+import { waitFor } from "../../tests/_helpers/wait_for.ts";
 
 Deno.test("`listKeys()` lists the keys under a filter, expired ones gone, no consumer left", async () => {
   await using nats = await startNatsServer();

@@ -3,7 +3,7 @@ import { connect } from "@nats-io/transport-node";
 import { startNatsServer } from "../../tests/_helpers/nats_server.ts";
 import { openClusterBuckets } from "./buckets.ts";
 import { Membership } from "./membership.ts";
-import { waitFor } from "./_test_util.ts";
+import { waitFor } from "../../tests/_helpers/wait_for.ts";
 
 const info = (id: number) => ({ id, host: "127.0.0.1", port: 9000 + id, startedAt: 1 });
 

@@ -7,6 +7,7 @@
 import { type ClusterBroker, startClusterBroker } from "../../broker/cluster/mod.ts";
 import type { BrokerOptions } from "../../broker/config.ts";
 import { type BrokerProcess, startBrokerProcess } from "../_helpers/broker_process.ts";
+export { waitFor } from "../_helpers/wait_for.ts";
 
 /** Cluster heartbeat of the tests, ms (keys expire after 3×). */
 export const HEARTBEAT_MS = 200;
@@ -54,28 +55,6 @@ export async function http(
     return { status: res.status, body: text === "" ? {} : JSON.parse(text) };
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Polls `check` until it returns a value (not undefined/false) or throws naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`, { cause: last });
-    }
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
