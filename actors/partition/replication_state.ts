@@ -11,10 +11,17 @@
  *   `fetchOffset` reaches the leader's log end seen at its previous fetch, it
  *   was caught up at that previous fetch. Its log end offset becomes
  *   `fetchOffset` (a fetch from `n` acknowledges everything below `n`).
- * - Shrink: an ISR follower whose log end is not the leader's and whose last
- *   caught-up time is more than `replica.lag.time.max.ms` ago leaves the ISR.
+ * - Shrink: an ISR follower whose last caught-up time is more than
+ *   `replica.lag.time.max.ms` ago leaves the ISR, unless its fetch is parked
+ *   at the leader right now (a long poll on a caught-up log). Unlike Kafka's
+ *   `isCaughtUp`, a log end equal to the leader's does not keep it in: on an
+ *   idle partition a dead follower would otherwise stay in the ISR until the
+ *   next write (Kafka relies on the controller fencing dead brokers there).
+ *   The leader runs this check on a timer, writes or not, so
+ *   `replica.fetch.wait.max.ms` must stay below the lag time (as in Kafka).
  * - Expand: a replica outside the ISR joins once its log end reaches both the
- *   high watermark and the start offset of the leader's epoch.
+ *   high watermark and the start offset of the leader's epoch, and it fetched
+ *   within the lag time (a dropped dead follower is not added straight back).
  * - One ISR change in flight at a time; the ISR used for the high watermark
  *   is the committed ISR plus the proposed one (Kafka's maximal ISR), so a
  *   pending expansion is safe and a pending shrink is not yet relied on.
@@ -186,6 +193,8 @@ export interface PlanIsrOptions {
   now: number;
   /** `replica.lag.time.max.ms`. */
   lagTimeMaxMs: number;
+  /** Followers whose fetch is parked at the leader now (they count as caught up). */
+  fetchingReplicaIds?: readonly number[];
 }
 
 /**
@@ -216,12 +225,14 @@ export function planIsrChange(state: LeaderState, options: PlanIsrOptions): numb
   for (const f of state.followers) {
     if (!state.replicas.includes(f.replicaId)) continue;
     if (next.has(f.replicaId)) {
-      const caughtUp = f.logEndOffset === options.leaderLogEndOffset ||
-        options.now - f.lastCaughtUpTimeMs <= options.lagTimeMaxMs;
+      const caughtUp = options.now - f.lastCaughtUpTimeMs <= options.lagTimeMaxMs ||
+        (options.fetchingReplicaIds?.includes(f.replicaId) === true &&
+          f.logEndOffset === options.leaderLogEndOffset);
       if (!caughtUp) next.delete(f.replicaId);
     } else if (
       f.logEndOffset >= 0 && f.logEndOffset >= state.highWatermark &&
-      f.logEndOffset >= state.epochStartOffset
+      f.logEndOffset >= state.epochStartOffset &&
+      options.now - f.lastFetchTimeMs <= options.lagTimeMaxMs
     ) {
       next.add(f.replicaId);
     }

@@ -52,18 +52,46 @@ Deno.test("`recordFollowerFetch()` counts a follower as caught up at its previou
   assertEquals(s.followers[0]!.lastCaughtUpTimeMs, 300);
 });
 
-Deno.test("`planIsrChange()` keeps a silent follower that is at the leader's log end", () => {
+Deno.test("`planIsrChange()` drops a silent follower at the leader's log end once the lag time passed", () => {
   let s = leader();
   s = recordFollowerFetch(s, { replicaId: 2, fetchOffset: 10, leaderLogEndOffset: 10, now: 0 });
   s = recordFollowerFetch(s, { replicaId: 3, fetchOffset: 10, leaderLogEndOffset: 10, now: 0 });
+  const idle = { leaderLogEndOffset: 10, lagTimeMaxMs: LAG };
+  assertEquals(planIsrChange(s, { ...idle, now: LAG }), null, "within the lag time");
+  assertEquals(planIsrChange(s, { ...idle, now: LAG + 1 }), [1], "no write needed");
+  // Follower 2 fetches again (a long poll on the idle log): only 3 leaves.
+  s = recordFollowerFetch(s, { replicaId: 2, fetchOffset: 10, leaderLogEndOffset: 10, now: LAG });
+  assertEquals(planIsrChange(s, { ...idle, now: LAG + 1 }), [1, 2]);
+});
+
+Deno.test("`planIsrChange()` keeps a follower whose fetch is parked at the leader", () => {
+  let s = leader();
+  s = recordFollowerFetch(s, { replicaId: 2, fetchOffset: 10, leaderLogEndOffset: 10, now: 0 });
+  s = recordFollowerFetch(s, { replicaId: 3, fetchOffset: 10, leaderLogEndOffset: 10, now: 0 });
+  const options = { leaderLogEndOffset: 10, now: 2 * LAG, lagTimeMaxMs: LAG };
+  assertEquals(planIsrChange(s, { ...options, fetchingReplicaIds: [2, 3] }), null);
+  assertEquals(planIsrChange(s, { ...options, fetchingReplicaIds: [3] }), [1, 3]);
+  // Parked but behind a newer write: the lag time decides.
   assertEquals(
-    planIsrChange(s, { leaderLogEndOffset: 10, now: 10 * LAG, lagTimeMaxMs: LAG }),
-    null,
-  );
-  assertEquals(
-    planIsrChange(s, { leaderLogEndOffset: 11, now: 10 * LAG, lagTimeMaxMs: LAG }),
+    planIsrChange(s, { ...options, leaderLogEndOffset: 11, fetchingReplicaIds: [2, 3] }),
     [1],
   );
+});
+
+Deno.test("`planIsrChange()` does not add back a dropped follower that stopped fetching", () => {
+  let s = leader({ isr: [1, 2] });
+  s = recordFollowerFetch(s, { replicaId: 2, fetchOffset: 10, leaderLogEndOffset: 10, now: 0 });
+  s = recordFollowerFetch(s, { replicaId: 3, fetchOffset: 10, leaderLogEndOffset: 10, now: 0 });
+  const idle = { leaderLogEndOffset: 10, lagTimeMaxMs: LAG };
+  s = recordFollowerFetch(s, { replicaId: 2, fetchOffset: 10, leaderLogEndOffset: 10, now: LAG });
+  assertEquals(planIsrChange(s, { ...idle, now: LAG + 1 }), null, "3 is stale: stays out");
+  s = recordFollowerFetch(s, {
+    replicaId: 3,
+    fetchOffset: 10,
+    leaderLogEndOffset: 10,
+    now: LAG + 2,
+  });
+  assertEquals(planIsrChange(s, { ...idle, now: LAG + 3 }), [1, 2, 3], "it fetched: back in");
 });
 
 Deno.test("`planIsrChange()` adds a follower once it reaches the high watermark and the epoch start", () => {

@@ -377,6 +377,27 @@ Deno.test("replication drops a stopped follower from the ISR and refuses acks=al
   });
 });
 
+Deno.test("replication drops a stopped follower of an idle partition from the ISR without any write", async () => {
+  await using c = await Cluster.open({ "min.insync.replicas": 2 });
+  await c.lead(1, 1, [1, 2, 3]);
+  await c.follow(2, 1, 1);
+  await c.follow(3, 1, 1);
+  assertEquals(await c.append(1, "ok0", -1), { baseOffset: 0, lastOffset: 0 });
+  await caughtUp(c, [1, 2, 3]);
+  const end = (await c.status(1)).logEndOffset;
+  await c.stop(3);
+  await c.tick(LAG_MS / 2);
+  assertEquals((await c.status(1)).isr, [1, 2, 3], "not yet: lag time not exceeded");
+  await c.tick(LAG_MS);
+  await eventually("the ISR to shrink", async () => (await c.status(1)).isr?.length === 2);
+  assertEquals((await c.status(1)).isr, [1, 2]);
+  assertEquals(c.controller.requests.at(-1)?.isr, [1, 2]);
+  assertEquals((await c.status(1)).logEndOffset, end, "no write happened");
+  // The live follower keeps fetching the idle log and stays in sync.
+  await c.tick(3 * LAG_MS);
+  assertEquals((await c.status(1)).isr, [1, 2]);
+});
+
 Deno.test("replication keeps the ISR while the controller is unreachable and applies it only when committed", async () => {
   await using c = await Cluster.open();
   await c.lead(1, 1, [1, 2, 3]);

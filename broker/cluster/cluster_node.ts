@@ -86,6 +86,7 @@ import { CONTROLLER, type ControllerRequest, type RejoinRequest } from "./contro
 import { Membership } from "./membership.ts";
 import { RemoteGroups } from "./remote_groups.ts";
 import { MetadataStore } from "./metadata_store.ts";
+import { MetadataFollower } from "./metadata_follower.ts";
 import { Ticker } from "./_ticker.ts";
 import type { GroupsMethod } from "./cluster_groups.ts";
 import { NodeGroups } from "./node_groups.ts";
@@ -95,6 +96,8 @@ const logger = getLogger(["weir", "cluster", "node"]);
 const PARTITION = "partition";
 /** Attempts of a request that meets a missing or moved leader. */
 const MAX_ATTEMPTS = 8;
+/** Every this many heartbeats a node re-lists the metadata (a change its watch missed is applied). */
+const RELIST_EVERY_HEARTBEATS = 5;
 /** Codes after which an append may be retried: the append surely did not happen. */
 const APPEND_RETRY = new Set(["NOT_LEADER_OR_FOLLOWER", "ACTOR_STOPPED"]);
 /** Codes after which a read or an admin request is retried. */
@@ -111,6 +114,11 @@ const READ_RETRY = new Set([
 export interface ClusterNodeOptions {
   /** Clock of the actor system and the cluster timers. */
   readonly clock?: Clock;
+  /**
+   * Follow metadata changes with a KV watch (default `true`). With `false`
+   * only the re-list every few heartbeats applies them (tests of that path).
+   */
+  readonly watchMetadata?: boolean;
 }
 
 /** Actor id of this node's replica of a partition. */
@@ -139,8 +147,9 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
   #membership!: Membership;
   #remoteGroups: RemoteGroups | undefined;
   #lease: ControllerLease | undefined;
-  #watch: AsyncDisposable | undefined;
+  #metadata: MetadataFollower | undefined;
   #resync: Ticker | undefined;
+  #resyncSteps = 0;
   #controllerTicker: Ticker | undefined;
   #controllerServed: AsyncDisposable | undefined;
   #reconciling: Promise<unknown> = Promise.resolve();
@@ -186,7 +195,7 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
         heartbeatMs: config.clusterHeartbeatMs,
       });
       node = new ClusterNode(config, nc, buckets, clock);
-      await node.#init();
+      await node.#init(options.watchMetadata ?? true);
       return node;
     } catch (e) {
       if (node !== undefined) await node.close().catch(() => {});
@@ -195,7 +204,7 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
     }
   }
 
-  async #init(): Promise<void> {
+  async #init(watchMetadata: boolean): Promise<void> {
     const config = this.#config;
     const makeError = (code: string, message: string) => new WeirError(code, message);
     const system: ActorSystem = new ActorSystem({
@@ -260,18 +269,18 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
     }, { heartbeatMs: config.clusterHeartbeatMs, clock: this.#clock });
     this.#nodeGroups = await this.#startGroups();
     this.#groups = this.#nodeGroups.coordinators;
-    // Initial metadata, then follow changes.
-    for (const { topic } of (await this.#store.list()).values()) {
-      await this.#reconcile(topic.name, topic);
-    }
-    this.#watch = await this.#store.watch((name, topic) => {
-      this.#reconciling = this.#reconciling.then(() => this.#reconcile(name, topic)).catch((e) =>
-        logger.error("Cannot reconcile topic {topic}: {error}", { topic: name, error: String(e) })
-      );
+    // Initial metadata, then follow changes (watch, and a re-list every few heartbeats).
+    this.#metadata = await MetadataFollower.start(this.#store, {
+      apply: (name, topic) => {
+        const run = this.#reconciling.then(() => this.#reconcile(name, topic));
+        this.#reconciling = run.catch(() => {});
+        return run;
+      },
+      watch: watchMetadata,
     });
     this.#resync = new Ticker(this.#clock, {
       periodMs: config.clusterHeartbeatMs,
-      step: () => this.#reconcileAll(),
+      step: () => this.#resyncStep(),
     });
     this.#lease = await ControllerLease.start(this.#buckets.lease, config.nodeId, {
       heartbeatMs: config.clusterHeartbeatMs,
@@ -420,6 +429,17 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
   }
 
   // ---- reconcile -----------------------------------------------------------------------------
+
+  /** Every heartbeat: re-tell the replicas their roles; every few, re-list the metadata first. */
+  async #resyncStep(): Promise<void> {
+    this.#resyncSteps++;
+    if (this.#resyncSteps % RELIST_EVERY_HEARTBEATS === 0) {
+      await this.#metadata?.resync().catch((e) =>
+        logger.warn("Cannot re-list the cluster metadata: {error}", { error: String(e) })
+      );
+    }
+    await this.#reconcileAll();
+  }
 
   #reconcileAll(): Promise<void> {
     const run = this.#reconciling.then(async () => {
@@ -905,7 +925,7 @@ export class ClusterNode implements EdgeBackend, MetricsSource, AsyncDisposable 
     this.#closing ??= (async () => {
       await this.#lease?.close().catch(() => {});
       await this.#resync?.close();
-      await Promise.resolve(this.#watch?.[Symbol.asyncDispose]()).catch(() => {});
+      await this.#metadata?.close().catch(() => {});
       await this.#reconciling.catch(() => {});
       await this.#membership?.close().catch(() => {});
       await this.#nodeGroups?.close();

@@ -20,6 +20,14 @@ export interface StoredTopic {
   readonly revision: number;
 }
 
+/** A topic key's latest value: the topic, or `null` for a deletion, and its KV revision. */
+export interface TopicRevision {
+  /** The topic, or `null` when the key's latest entry is a deletion. */
+  readonly topic: ClusterTopic | null;
+  /** KV revision of that entry (grows with every write to the bucket). */
+  readonly revision: number;
+}
+
 const PRODUCER_IDS = "producerIds";
 
 function conflict(e: unknown): boolean {
@@ -44,6 +52,25 @@ export class MetadataStore {
       if (e === null || e.operation !== "PUT") continue;
       const topic = e.json<ClusterTopic>();
       out.set(topic.name, { topic, revision: e.revision });
+    }
+    return out;
+  }
+
+  /**
+   * Every topic key's latest entry, deleted topics included (their tombstone's
+   * revision, `topic: null`), by name: what a node re-reads to catch up with
+   * changes its watch missed.
+   */
+  async revisions(): Promise<Map<string, TopicRevision>> {
+    const keys = await listKeys(this.#kv, "topics.>");
+    const out = new Map<string, TopicRevision>();
+    for (const key of keys) {
+      const name = topicOfKey(key);
+      if (name === undefined) continue;
+      const e = await this.#kv.get(key);
+      if (e === null) continue;
+      const topic = e.operation === "PUT" ? e.json<ClusterTopic>() : null;
+      out.set(name, { topic, revision: e.revision });
     }
     return out;
   }
@@ -119,18 +146,19 @@ export class MetadataStore {
   }
 
   /**
-   * Watches topic changes (initial values first): `onChange(name, topic)`
-   * with `null` for a deleted topic. Stops when the handle is disposed.
+   * Watches topic changes (initial values first): `onChange(name, topic,
+   * revision)` with `null` for a deleted topic. Stops when the handle is
+   * disposed. A watch can miss a change (see `MetadataFollower`).
    */
   async watch(
-    onChange: (name: string, topic: ClusterTopic | null) => void,
+    onChange: (name: string, topic: ClusterTopic | null, revision: number) => void,
   ): Promise<AsyncDisposable> {
     const iter = await this.#kv.watch({ key: "topics.>" });
     const done = (async () => {
       for await (const e of iter) {
         const name = topicOfKey(e.key);
         if (name === undefined) continue;
-        onChange(name, e.operation === "PUT" ? e.json<ClusterTopic>() : null);
+        onChange(name, e.operation === "PUT" ? e.json<ClusterTopic>() : null, e.revision);
       }
     })();
     return {

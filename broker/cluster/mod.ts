@@ -17,7 +17,8 @@ export { Membership, type MembershipOptions } from "./membership.ts";
 export { ControllerLease, type ControllerLeaseOptions } from "./controller_lease.ts";
 export { Controller, controllerActor, type ControllerOptions } from "./controller.ts";
 export { CONTROLLER, type ControllerRequest } from "./controller_messages.ts";
-export { MetadataStore, type StoredTopic } from "./metadata_store.ts";
+export { MetadataStore, type StoredTopic, type TopicRevision } from "./metadata_store.ts";
+export { MetadataFollower, type MetadataFollowerOptions } from "./metadata_follower.ts";
 export {
   type ClusterTopic,
   NO_LEADER,
