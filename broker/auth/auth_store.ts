@@ -14,6 +14,7 @@
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { AuthFile } from "./auth_file.ts";
+import { AuthFailureLimiter } from "./auth_failure_limiter.ts";
 import { globToRegExp } from "./glob.ts";
 import { AUTH_OPERATIONS, type AuthOperation, type Principal } from "./principal.ts";
 
@@ -26,6 +27,12 @@ interface Entry {
   readonly digest: Uint8Array;
   readonly principal: Principal;
   readonly grants: readonly CompiledGrant[];
+}
+
+/** Options of {@linkcode AuthStore}. */
+export interface AuthStoreOptions {
+  /** Failed-authentication limiter shared by every listener (default: one with its defaults). */
+  failures?: AuthFailureLimiter;
 }
 
 /** The kinds of resource a grant can name. */
@@ -56,13 +63,21 @@ export type ResourceKind = "topic" | "group" | "cluster";
 export class AuthStore {
   readonly #entries: readonly Entry[];
   readonly #byPrincipal: WeakMap<Principal, Entry>;
+  /**
+   * Failed authentications per client address. Callers (HTTP Bearer, UI
+   * login, Kafka SASL/PLAIN) `check` it before {@linkcode AuthStore.authenticate}
+   * and `fail` it after a wrong key; `authenticate` itself stays pure.
+   */
+  readonly failures: AuthFailureLimiter;
 
   /**
    * Compiles a validated auth file (see `readAuthFile`, `parseAuthFile`).
    *
    * @param file The file.
+   * @param options The failed-authentication limiter.
    */
-  constructor(file: AuthFile) {
+  constructor(file: AuthFile, options: AuthStoreOptions = {}) {
+    this.failures = options.failures ?? new AuthFailureLimiter();
     this.#byPrincipal = new WeakMap();
     this.#entries = file.principals.map((p) => {
       const principal: Principal = Object.freeze({

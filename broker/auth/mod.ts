@@ -15,7 +15,16 @@ export {
   type ParseAuthFileOptions,
   readAuthFile,
 } from "./auth_file.ts";
-export { AuthStore, type ResourceKind } from "./auth_store.ts";
+export { AuthStore, type AuthStoreOptions, type ResourceKind } from "./auth_store.ts";
+export {
+  type AuthAttemptOptions,
+  authClientKey,
+  type AuthFailureEvent,
+  AuthFailureLimiter,
+  type AuthFailureLimiterOptions,
+  type AuthFailureReason,
+  type AuthListener,
+} from "./auth_failure_limiter.ts";
 export { globToRegExp } from "./glob.ts";
 export { insecureBindWarning, isLoopbackHost } from "./insecure_bind.ts";
 export { generateApiKey, hashApiKey } from "./key_hash.ts";

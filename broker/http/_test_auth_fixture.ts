@@ -5,7 +5,7 @@
  * @module
  */
 import { MemoryBackend } from "../../tests/_helpers/memory_backend.ts";
-import { AuthStore, hashApiKey } from "../auth/mod.ts";
+import { AuthStore, type AuthStoreOptions, hashApiKey } from "../auth/mod.ts";
 import type { EdgeBackend } from "./backend.ts";
 import type { GroupSummary } from "../../client/protocol/mod.ts";
 
@@ -22,8 +22,8 @@ export const KEYS = {
 /** A key of the same length as the others that no principal has. */
 export const WRONG_KEY = "weir_wrong__0123456789abcdefghij";
 
-/** The fixture's store. */
-export function fixtureStore(): AuthStore {
+/** The fixture's store (options: e.g. a failed-authentication limiter with a fake clock). */
+export function fixtureStore(options: AuthStoreOptions = {}): AuthStore {
   return new AuthStore({
     principals: [
       {
@@ -56,7 +56,7 @@ export function fixtureStore(): AuthStore {
       },
       { name: "nothing", keySha256: hashApiKey(KEYS.nothing), allow: [] },
     ],
-  });
+  }, options);
 }
 
 /** A memory backend with topics `orders`, `orders-eu`, `secret`, two listed groups and a call log. */

@@ -97,6 +97,7 @@ export function createApp(backend: EdgeBackend, options: CreateAppOptions = {}):
     quotas: options.quotas,
     now: deps.now,
     onThrottle: (principal, kind) => metrics.throttled(principal, kind),
+    onAuthFailure: (e) => metrics.authFailed(e.listener, e.reason),
   });
   security.beforeBody(app);
   app.use(

@@ -7,7 +7,7 @@
  * @module
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AuthStore } from "../auth/mod.ts";
+import type { AuthFailureEvent, AuthStore } from "../auth/mod.ts";
 import { authBodyGate, authGate } from "./auth_middleware.ts";
 import { registerUiLogin } from "./auth_login.ts";
 import { AuthSessions } from "./auth_sessions.ts";
@@ -23,6 +23,11 @@ export interface EdgeSecurityOptions {
   now: () => number;
   /** Counts throttled requests. */
   onThrottle?: (principal: string, kind: QuotaKind) => void;
+  /**
+   * Counts failed authentications: subscribed to the auth store's limiter,
+   * so it hears the Kafka listener's SASL failures too (same store).
+   */
+  onAuthFailure?: (event: AuthFailureEvent) => void;
 }
 
 /** The three places security hooks into `createApp`. */
@@ -47,6 +52,9 @@ export function edgeSecurity(options: EdgeSecurityOptions): EdgeSecurity {
   const quotaOptions: QuotaOptions = { ...options.quotas, now: options.now };
   if (options.onThrottle !== undefined) quotaOptions.onThrottle = options.onThrottle;
   const quotas = new Quotas(quotaOptions);
+  if (store !== undefined && options.onAuthFailure !== undefined) {
+    store.failures.onFailure(options.onAuthFailure);
+  }
   return {
     beforeBody(app) {
       if (store !== undefined) {

@@ -3,7 +3,9 @@
  * shows a form for an API key; `POST /ui/login` checks it (the principal
  * needs `admin` on `cluster`, the UI can do everything) and answers with a
  * session cookie (a random id: HttpOnly, SameSite=Strict, Secure over
- * HTTPS) and a redirect to `/ui`. The key is never written back into a
+ * HTTPS) and a redirect to `/ui`. A wrong key counts against the client
+ * address like a wrong Bearer key; a locked-out address gets the form back
+ * with 429 and `Retry-After`, unchecked. The key is never written back into a
  * page, a header or a log line. `POST /ui/logout` ends the session.
  *
  * @module
@@ -15,8 +17,10 @@ import { getLogger } from "@logtape/logtape";
 import type { AuthStore } from "../auth/mod.ts";
 import { UI_SESSION_COOKIE } from "./auth_middleware.ts";
 import type { AuthSessions } from "./auth_sessions.ts";
+import { clientAddress, retryAfterSeconds } from "./auth_lockout.ts";
 
 const logger = getLogger(["weir", "http", "auth"]);
+const HTTP = { listener: "http" } as const;
 
 /** Options of {@linkcode registerUiLogin}. */
 export interface UiLoginOptions {
@@ -73,7 +77,18 @@ export function registerUiLogin(app: OpenAPIHono, options: UiLoginOptions): void
     } catch {
       // not a form: treated as no key
     }
+    const client = clientAddress(c);
+    if (key !== "") {
+      const wait = store.failures.check(client, HTTP);
+      if (wait > 0) {
+        const seconds = retryAfterSeconds(wait);
+        logger.debug("UI login refused: too many failed authentications from {client}", { client });
+        c.header("Retry-After", String(seconds));
+        return c.html(page(`Too many failed attempts. Try again in ${seconds} s.`), 429);
+      }
+    }
     const principal = key === "" ? null : store.authenticate(key);
+    if (key !== "" && principal === null) store.failures.fail(client, HTTP);
     if (principal === null || !store.authorize(principal, "cluster", "admin")) {
       logger.info("UI login refused: {reason}", {
         reason: principal === null

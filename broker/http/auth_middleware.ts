@@ -6,6 +6,9 @@
  *   answers 401 `SASL_AUTHENTICATION_FAILED` with `WWW-Authenticate: Bearer`
  *   for a missing or unknown key and 403 for a right the route needs
  *   ({@linkcode accessRule}); nothing reaches a route (or the disk) first.
+ *   A wrong key counts against the client address (`AuthStore.failures`);
+ *   a locked-out address gets 429 `THROTTLING_QUOTA_EXCEEDED` with
+ *   `Retry-After` before its key is checked.
  * - {@linkcode authBodyGate} runs after the size-limited body was read and
  *   checks rights named in it (the topic of a create, the topics of a join
  *   or a commit), then filters `GET /v1/topics` and `GET /v1/groups` to what
@@ -25,8 +28,10 @@ import type { AuthStore, Principal } from "../auth/mod.ts";
 import { type AccessCheck, accessRule } from "./auth_rules.ts";
 import { principalOf, replaceBody, setPrincipal } from "./auth_principal.ts";
 import type { AuthSessions } from "./auth_sessions.ts";
+import { clientAddress, refuseLockedOut } from "./auth_lockout.ts";
 
 const logger = getLogger(["weir", "http", "auth"]);
+const HTTP = { listener: "http" } as const;
 
 /** Name of the UI session cookie (HttpOnly, SameSite=Strict; holds a session id, never a key). */
 export const UI_SESSION_COOKIE = "weir_session";
@@ -85,7 +90,8 @@ function deny(c: Context, principal: Principal, check: AccessCheck): WeirError {
  *
  * @param options The auth store.
  * @returns The middleware.
- * @throws {WeirError} `SASL_AUTHENTICATION_FAILED` (401), `TOPIC_AUTHORIZATION_FAILED`,
+ * @throws {WeirError} `SASL_AUTHENTICATION_FAILED` (401), `THROTTLING_QUOTA_EXCEEDED` (429,
+ *   too many failed authentications from the address), `TOPIC_AUTHORIZATION_FAILED`,
  *   `GROUP_AUTHORIZATION_FAILED`, `CLUSTER_AUTHORIZATION_FAILED` (403), through the app's onError.
  */
 export function authGate(options: AuthGateOptions): MiddlewareHandler {
@@ -94,9 +100,17 @@ export function authGate(options: AuthGateOptions): MiddlewareHandler {
     const rule = accessRule(c.req.method, c.req.path);
     if (rule.auth === "open") return await next();
     const key = bearerKey(c);
-    const principal = key === null
-      ? sessionPrincipal(c, options.sessions)
-      : store.authenticate(key);
+    let principal: Principal | null;
+    if (key === null) {
+      principal = sessionPrincipal(c, options.sessions);
+    } else {
+      // Locked-out addresses are refused before the key is even hashed.
+      const client = clientAddress(c);
+      const wait = store.failures.check(client, HTTP);
+      if (wait > 0) refuseLockedOut(c, wait);
+      principal = store.authenticate(key);
+      if (principal === null) store.failures.fail(client, HTTP);
+    }
     if (principal === null) {
       if (rule.ui === true && (c.req.method === "GET" || c.req.method === "HEAD")) {
         return c.redirect("/ui/login", 302);

@@ -19,6 +19,9 @@
  * - `weir_rejected_requests_total{code}`: error answers by `WeirError` code.
  * - `weir_throttled_requests_total{principal,kind}`: requests refused by a quota
  *   (`kind` = `produce`, `fetch` or `request`).
+ * - `weir_auth_failures_total{listener,reason}`: failed authentications
+ *   (`listener` = `http` or `kafka`; `reason` = `invalid_key`, or `locked_out`
+ *   for attempts refused unchecked from an address with too many failures).
  * - `weir_partition_log_end_offset{topic,partition}`,
  *   `weir_partition_size_bytes{topic,partition}`.
  * - `weir_group_lag{group,topic,partition}`: active groups only.
@@ -72,6 +75,7 @@ export class BrokerMetrics {
   readonly #fetch: Histogram<string>;
   readonly #rejected: Counter<"code">;
   readonly #throttled: Counter<"principal" | "kind">;
+  readonly #authFailures: Counter<"listener" | "reason">;
   readonly #logEnd: Gauge<"topic" | "partition">;
   readonly #size: Gauge<"topic" | "partition">;
   readonly #lag: Gauge<"group" | "topic" | "partition">;
@@ -135,6 +139,11 @@ export class BrokerMetrics {
       "weir_throttled_requests_total",
       "Requests refused by a quota (429), by principal (or client IP) and quota kind",
       ["principal", "kind"],
+    );
+    this.#authFailures = counter(
+      "weir_auth_failures_total",
+      "Failed authentications, by listener and reason (invalid_key or locked_out)",
+      ["listener", "reason"],
     );
     this.#logEnd = gauge(
       "weir_partition_log_end_offset",
@@ -226,6 +235,16 @@ export class BrokerMetrics {
    */
   throttled(principal: string, kind: string): void {
     this.#throttled.inc({ principal, kind });
+  }
+
+  /**
+   * Counts a failed (or, from a locked-out address, refused) authentication.
+   *
+   * @param listener `http` or `kafka`.
+   * @param reason `invalid_key` or `locked_out`.
+   */
+  authFailed(listener: string, reason: string): void {
+    this.#authFailures.inc({ listener, reason });
   }
 
   /**

@@ -2,7 +2,10 @@
  * SaslAuthenticate (key 36), versions 0–1: one PLAIN round after a
  * SaslHandshake v1. A wrong or unknown key answers
  * SASL_AUTHENTICATION_FAILED (58); the connection then closes (the
- * listener's rule for unauthenticated connections).
+ * listener's rule for unauthenticated connections). A wrong key counts
+ * against the peer's address (`AuthStore.failures`); a locked-out address
+ * gets the same error, with the wait in the message, before its key is
+ * checked.
  *
  * @module
  */
@@ -15,6 +18,7 @@ import { authenticatePlain } from "./sasl_plain.ts";
 import { SASL_PLAIN } from "./sasl_handshake.ts";
 
 const logger = getLogger(["weir", "kafka", "auth"]);
+const KAFKA = { listener: "kafka" } as const;
 
 /**
  * Encodes a SaslAuthenticate response body.
@@ -52,8 +56,19 @@ export const saslAuthenticateApi: KafkaApi = {
     if (ctx.connection.principal !== null) {
       return fail("Cannot authenticate: the connection is already authenticated");
     }
+    const wait = ctx.auth.failures.check(ctx.connection.remote, KAFKA);
+    if (wait > 0) {
+      logger.debug("Kafka connection {remote}: refused, too many failed authentications", {
+        remote: ctx.connection.remote,
+      });
+      return fail(
+        "Cannot authenticate: too many failed authentications from this address; " +
+          `retry in ${Math.max(1, Math.ceil(wait / 1000))} s`,
+      );
+    }
     const principal = authenticatePlain(ctx.auth, token);
     if (principal === null) {
+      ctx.auth.failures.fail(ctx.connection.remote, KAFKA);
       logger.info("Kafka connection {remote}: SASL/PLAIN authentication failed", {
         remote: ctx.connection.remote,
       });

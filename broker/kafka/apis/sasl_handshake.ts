@@ -3,7 +3,9 @@
  * `--auth-file` is on (otherwise no mechanism is enabled and the answer is
  * UNSUPPORTED_SASL_MECHANISM, 33). After a v0 handshake the client sends the
  * PLAIN token as a bare size-prefixed frame (the connection handles it);
- * after v1 it sends SaslAuthenticate.
+ * after v1 it sends SaslAuthenticate. An address locked out by the
+ * failed-authentication limiter gets SASL_AUTHENTICATION_FAILED (58) here
+ * already.
  *
  * @module
  */
@@ -11,6 +13,8 @@ import type { KafkaApi } from "../handler.ts";
 import { KafkaWriter } from "../protocol/writer.ts";
 import { API_KEYS } from "../protocol/api_keys.ts";
 import { KAFKA_ERRORS } from "../protocol/error_codes.ts";
+
+const KAFKA = { listener: "kafka" } as const;
 
 /** The one mechanism served. */
 export const SASL_PLAIN = "PLAIN";
@@ -46,6 +50,13 @@ export const saslHandshakeApi: KafkaApi = {
     }
     if (ctx.connection.principal !== null) {
       return Promise.resolve(encodeSaslHandshakeResponse(KAFKA_ERRORS.ILLEGAL_SASL_STATE, enabled));
+    }
+    if (ctx.auth !== null && ctx.auth.failures.check(ctx.connection.remote, KAFKA) > 0) {
+      // Locked out: no mechanism is chosen, so the token that follows (a
+      // SaslAuthenticate, or v0's bare frame) fails and the connection closes.
+      return Promise.resolve(
+        encodeSaslHandshakeResponse(KAFKA_ERRORS.SASL_AUTHENTICATION_FAILED, enabled),
+      );
     }
     ctx.connection.saslMechanism = mechanism;
     return Promise.resolve(encodeSaslHandshakeResponse(KAFKA_ERRORS.NONE, enabled));

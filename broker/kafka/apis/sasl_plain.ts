@@ -7,6 +7,7 @@
 import type { AuthStore, Principal } from "../../auth/mod.ts";
 
 const TEXT = new TextDecoder("utf-8", { fatal: true });
+const KAFKA = { listener: "kafka" } as const;
 
 /** The fields of a PLAIN token: `[authzid] NUL authcid NUL passwd`. */
 export interface PlainToken {
@@ -36,15 +37,38 @@ export function parsePlainToken(bytes: Uint8Array): PlainToken | null {
   return { authzid: parts[0]!, username: parts[1]!, password: parts[2]! };
 }
 
+/** Options of {@linkcode authenticatePlain}. */
+export interface AuthenticatePlainOptions {
+  /**
+   * The peer (`host:port`). When given, the attempt goes through the store's
+   * failed-authentication limiter: a locked-out address is refused unchecked
+   * and a failure counts against it.
+   */
+  remote?: string;
+}
+
 /**
  * Authenticates a PLAIN token: the password must be a known API key and
  * the username (and authzid, when given) that key's principal name.
  *
  * @param store Principals and key hashes.
  * @param bytes The token.
- * @returns The principal, or null.
+ * @param options The peer address, for the failed-authentication limiter.
+ * @returns The principal, or null (also when `remote` is locked out).
  */
-export function authenticatePlain(store: AuthStore, bytes: Uint8Array): Principal | null {
+export function authenticatePlain(
+  store: AuthStore,
+  bytes: Uint8Array,
+  options: AuthenticatePlainOptions = {},
+): Principal | null {
+  const { remote } = options;
+  if (remote !== undefined && store.failures.check(remote, KAFKA) > 0) return null;
+  const principal = checkPlain(store, bytes);
+  if (principal === null && remote !== undefined) store.failures.fail(remote, KAFKA);
+  return principal;
+}
+
+function checkPlain(store: AuthStore, bytes: Uint8Array): Principal | null {
   const token = parsePlainToken(bytes);
   if (token === null) return null;
   const principal = store.authenticate(token.password);

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { AuthStore, hashApiKey } from "../../auth/mod.ts";
+import { AuthFailureLimiter, AuthStore, hashApiKey } from "../../auth/mod.ts";
 import { authenticatePlain, parsePlainToken } from "./sasl_plain.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -34,4 +34,26 @@ Deno.test("`authenticatePlain()` needs the principal's name with its API key", (
   assertEquals(authenticatePlain(store, enc(`\u0000other\u0000${KEY}`)), null);
   assertEquals(authenticatePlain(store, enc(`other\u0000app\u0000${KEY}`)), null);
   assertEquals(authenticatePlain(store, enc("\u0000app\u0000wrong")), null);
+});
+
+Deno.test("`authenticatePlain()` with `remote` counts failures and refuses a locked-out address", () => {
+  const limited = new AuthStore({
+    principals: [{ name: "app", keySha256: hashApiKey(KEY), allow: [] }],
+  }, { failures: new AuthFailureLimiter({ maxFailures: 2, now: () => 0 }) });
+  const remote = "10.0.0.5:40001";
+  assertEquals(authenticatePlain(limited, enc("\u0000app\u0000wrong"), { remote }), null);
+  assertEquals(authenticatePlain(limited, enc(`\u0000app\u0000${KEY}`), { remote })?.name, "app");
+  assertEquals(authenticatePlain(limited, enc("not a token"), { remote }), null);
+  // Two failures from 10.0.0.5 (any port): the right key is refused unchecked.
+  assertEquals(authenticatePlain(limited, enc(`\u0000app\u0000${KEY}`), { remote }), null);
+  assertEquals(
+    authenticatePlain(limited, enc(`\u0000app\u0000${KEY}`), { remote: "10.0.0.5:40002" }),
+    null,
+  );
+  assertEquals(
+    authenticatePlain(limited, enc(`\u0000app\u0000${KEY}`), { remote: "10.0.0.6:40001" })?.name,
+    "app",
+  );
+  // Without `remote` the limiter is not consulted.
+  assertEquals(authenticatePlain(limited, enc(`\u0000app\u0000${KEY}`))?.name, "app");
 });
