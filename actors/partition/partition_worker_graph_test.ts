@@ -60,6 +60,9 @@ Deno.test("partition_worker.ts imports no npm: or node: module statically", asyn
   walk(graph.roots[0]!, graph.roots[0]!);
   assert(seen.size > 20, `walked the graph (${seen.size} modules)`);
   assertEquals(external, []);
+  // The offline repair tool is not part of a running partition (partition_actor.ts imports
+  // log/log.ts, not log/mod.ts).
+  assertEquals([...seen].filter((s) => s.endsWith("/log/repair.ts")), []);
   // The lazy ones are still there, loaded on first use.
   for (const wanted of ["node:zlib", "@logtape/logtape", "@node-rs/crc32"]) {
     assert(lazy.some((s) => s.includes(wanted)), `${wanted} is imported lazily`);
