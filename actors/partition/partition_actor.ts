@@ -56,9 +56,9 @@ import {
   validateBatch,
   WeirError,
 } from "../../client/protocol/codec.ts";
-import { getLogger } from "../runtime/mod.ts";
-import type { ActorContext, ActorLogic, TimerHandle } from "../runtime/mod.ts";
-import { Deferred, withTransfer } from "../runtime/mod.ts";
+import { getLogger } from "../runtime/worker.ts";
+import type { ActorContext, ActorLogic, TimerHandle } from "../runtime/worker.ts";
+import { Deferred, withTransfer } from "../runtime/worker.ts";
 // log.ts, not log/mod.ts: the offline repair tool (repair.ts) stays out of every partition Worker.
 import { DEFAULT_LOG_CONFIG, Log, type LogConfig } from "./log/log.ts";
 import type { LogFileSystem } from "./log/log_fs.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { serveWorkerActor } from "../runtime/mod.ts";
+import { serveWorkerActor } from "../runtime/worker.ts";
 import { PartitionActor } from "./partition_actor.ts";
 import type { PartitionInit } from "./messages.ts";
 

@@ -13,8 +13,8 @@
  *
  * @module
  */
-import { getLogger } from "../runtime/mod.ts";
-import type { ActorContext, TimerHandle } from "../runtime/mod.ts";
+import { getLogger } from "../runtime/worker.ts";
+import type { ActorContext, TimerHandle } from "../runtime/worker.ts";
 import type { ReplicaFetchReply, ReplicaFetchRequest } from "./messages.ts";
 
 const logger = getLogger(["weir", "partition", "replication"]);

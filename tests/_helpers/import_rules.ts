@@ -127,7 +127,8 @@ export function checkImport(imp: FoundImport): Violation | null {
   // client/protocol/codec.ts is the zod-free part of client/protocol/mod.ts, for Workers.
   const base = target.split("/").pop()!;
   const codecBarrel = to === "client/protocol" && base === "codec.ts";
-  if (base !== "mod.ts" && !base.endsWith("_worker.ts") && !codecBarrel) {
+  const workerBarrel = to === "actors/runtime" && base === "worker.ts";
+  if (base !== "mod.ts" && !base.endsWith("_worker.ts") && !codecBarrel && !workerBarrel) {
     return { ...imp, reason: `import ${to} through its mod.ts, not ${relative(to, target)}` };
   }
   return null;

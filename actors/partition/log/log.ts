@@ -34,7 +34,7 @@
  *
  * @module
  */
-import { getLogger } from "../../runtime/mod.ts";
+import { getLogger } from "../../runtime/worker.ts";
 import {
   type Crc32c,
   crc32c,

@@ -33,7 +33,7 @@
  *
  * @module
  */
-import { getLogger } from "../../runtime/mod.ts";
+import { getLogger } from "../../runtime/worker.ts";
 import type { Crc32c } from "../../../client/protocol/codec.ts";
 import { readCheckpoint } from "./checkpoint.ts";
 import type { LogFileSystem } from "./log_fs.ts";

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { getLogger } from "../../runtime/mod.ts";
+import { getLogger } from "../../runtime/worker.ts";
 import {
   BATCH_HEADER_SIZE,
   BATCH_LOG_OVERHEAD,
