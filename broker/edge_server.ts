@@ -105,9 +105,13 @@ export async function serveNode(
         nodeId: config.nodeId,
         maxRequestBytes: config.maxRequestBytes + 64 * 1024,
         auth: security.auth ?? null,
+        tls: security.tls ?? null,
         ...(options.topology === undefined ? {} : { topology: options.topology }),
       });
-      logger.info("Kafka listener on {host}:{port}", { ...kafka.address });
+      logger.info("Kafka listener on {host}:{port} ({protocol})", {
+        ...kafka.address,
+        protocol: `${security.auth === undefined ? "" : "SASL_"}${kafka.tls ? "SSL" : "PLAINTEXT"}`,
+      });
     }
     await node.advertise(addr.hostname, addr.port, kafka?.address.port);
   } catch (e) {

@@ -1,5 +1,7 @@
 /**
- * {@linkcode KafkaConnection}: one Kafka client's TCP connection. A read loop
+ * {@linkcode KafkaConnection}: one Kafka client's TCP (or TLS) connection. On
+ * a TLS connection the handshake comes first (bounded by the idle timeout; a
+ * failed handshake closes the connection). A read loop
  * cuts the byte stream into size-prefixed frames into a bounded queue (at
  * most `maxQueuedRequests` frames and `2 × maxRequestBytes` bytes; when full,
  * it stops reading and TCP pushes back on the client); a process loop answers
@@ -91,7 +93,7 @@ export class KafkaConnection implements AsyncDisposable {
   /**
    * Starts serving `conn`.
    *
-   * @param conn An accepted TCP connection (owned from now on).
+   * @param conn An accepted TCP or TLS connection (owned from now on).
    * @param options Limits and dispatch table.
    */
   constructor(conn: Deno.Conn, options: KafkaConnectionOptions) {
@@ -118,8 +120,33 @@ export class KafkaConnection implements AsyncDisposable {
       if ("setNoDelay" in this.#conn) (this.#conn as Deno.TcpConn).setNoDelay(true);
     } catch { /* not a TCP socket */ }
     this.#touch();
+    if (!(await this.#handshake())) {
+      this.#readDone = true;
+      this.#shut();
+      return;
+    }
     await Promise.all([this.#readLoop(), this.#processLoop()]);
     this.#shut();
+  }
+
+  /**
+   * Completes the TLS handshake of a TLS connection (a no-op for plain TCP), bounded by the idle
+   * timer; false when it failed (a plaintext client, an untrusted certificate, a timeout).
+   */
+  async #handshake(): Promise<boolean> {
+    if (!("handshake" in this.#conn)) return true;
+    try {
+      await (this.#conn as Deno.TlsConn).handshake();
+      return true;
+    } catch (e) {
+      if (!this.#closed) {
+        logger.info("Kafka connection {remote}: TLS handshake failed, closing: {error}", {
+          remote: this.#state.remote,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+      return false;
+    }
   }
 
   /** Restarts the idle timer (Kafka's `connections.max.idle.ms`). */
@@ -260,7 +287,9 @@ export class KafkaConnection implements AsyncDisposable {
     if (this.#rawSasl) {
       // SASL v0 framing: a bare PLAIN token; success is an empty frame.
       this.#rawSasl = false;
-      const principal = auth === null ? null : authenticatePlain(auth, frame);
+      const principal = auth === null
+        ? null
+        : authenticatePlain(auth, frame, { remote: this.#state.remote });
       if (principal === null) {
         logger.info("Kafka connection {remote}: SASL/PLAIN authentication failed, closing", {
           remote: this.#state.remote,

@@ -3,6 +3,11 @@
  * each connection with a {@linkcode KafkaConnection}. AsyncDisposable:
  * `close()` stops accepting, closes every connection and waits for them.
  *
+ * With `tls` set the port speaks TLS only (Kafka's `SSL` listener, or
+ * `SASL_SSL` when `auth` is on too): each connection's handshake runs in
+ * that connection, so a client that fails it (a plaintext client, an
+ * untrusted certificate) loses only its own connection.
+ *
  * @module
  */
 import { getLogger } from "@logtape/logtape";
@@ -41,11 +46,24 @@ export interface KafkaListenerOptions {
    * (ms; default 600 000 as Kafka's `connections.max.idle.ms`; 0 = never).
    */
   idleTimeoutMs?: number;
+  /**
+   * PEM certificate chain and private key (`--tls-cert`/`--tls-key`): the port accepts TLS only.
+   * Null or absent = plaintext.
+   */
+  tls?: KafkaListenerTls | null;
+}
+
+/** The PEM texts of a TLS Kafka listener (as `loadSecurity()` reads them). */
+export interface KafkaListenerTls {
+  /** PEM certificate chain (server certificate first). */
+  cert: string;
+  /** PEM private key of the certificate. */
+  key: string;
 }
 
 /** A listening Kafka wire-protocol server. */
 export class KafkaListener implements AsyncDisposable {
-  readonly #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
+  readonly #listener: Deno.Listener<Deno.Conn, Deno.NetAddr>;
   readonly #options: KafkaListenerOptions;
   readonly #connections = new Set<KafkaConnection>();
   readonly #self: KafkaBrokerAddress;
@@ -54,7 +72,7 @@ export class KafkaListener implements AsyncDisposable {
   #closing: Promise<void> | null = null;
 
   private constructor(
-    listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>,
+    listener: Deno.Listener<Deno.Conn, Deno.NetAddr>,
     options: KafkaListenerOptions,
   ) {
     this.#listener = listener;
@@ -77,6 +95,7 @@ export class KafkaListener implements AsyncDisposable {
    * @param options Backend, APIs, address and limits.
    * @returns The listener.
    * @throws {Deno.errors.AddrInUse} when the port is taken.
+   * @throws {Error} when `tls` holds a certificate or key that does not parse.
    *
    * @example Listen on a free port
    * ```ts ignore
@@ -85,12 +104,18 @@ export class KafkaListener implements AsyncDisposable {
    * ```
    */
   static listen(options: KafkaListenerOptions): KafkaListener {
-    const listener = Deno.listen({
-      hostname: options.hostname ?? "127.0.0.1",
-      port: options.port ?? 0,
-      transport: "tcp",
-    });
+    const hostname = options.hostname ?? "127.0.0.1";
+    const port = options.port ?? 0;
+    const tls = options.tls ?? null;
+    const listener: Deno.Listener<Deno.Conn, Deno.NetAddr> = tls === null
+      ? Deno.listen({ hostname, port, transport: "tcp" })
+      : Deno.listenTls({ hostname, port, transport: "tcp", cert: tls.cert, key: tls.key });
     return new KafkaListener(listener, options);
+  }
+
+  /** Whether the port speaks TLS. */
+  get tls(): boolean {
+    return (this.#options.tls ?? null) !== null;
   }
 
   /** Where clients connect (the advertised host and the bound port) and this node's id. */
@@ -106,7 +131,7 @@ export class KafkaListener implements AsyncDisposable {
   async #acceptLoop(): Promise<void> {
     const maxConnections = this.#options.maxConnections ?? 1024;
     while (true) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
       } catch (e) {

@@ -17,6 +17,6 @@ export type {
 } from "./handler.ts";
 export { KafkaApiRegistry } from "./api_registry.ts";
 export { CORE_APIS, createKafkaApiRegistry } from "./kafka_apis.ts";
-export { KafkaListener, type KafkaListenerOptions } from "./listener.ts";
+export { KafkaListener, type KafkaListenerOptions, type KafkaListenerTls } from "./listener.ts";
 export { ANY_OPERATION, mayAccess, mayAny } from "./kafka_auth.ts";
 export { clusterTopology, type ClusterView } from "./cluster_topology.ts";

@@ -17,18 +17,37 @@ export interface RawResponse {
 
 /** A raw Kafka connection for tests. */
 export class KafkaTestClient implements AsyncDisposable {
-  readonly conn: Deno.TcpConn;
+  readonly conn: Deno.TcpConn | Deno.TlsConn;
   #buf = new Uint8Array(0);
   #nextCorrelationId = 1;
   #closed = false;
 
-  private constructor(conn: Deno.TcpConn) {
+  private constructor(conn: Deno.TcpConn | Deno.TlsConn) {
     this.conn = conn;
   }
 
   /** Connects to `host:port`. */
   static async connect(address: { host: string; port: number }): Promise<KafkaTestClient> {
     const conn = await Deno.connect({ hostname: address.host, port: address.port });
+    return new KafkaTestClient(conn);
+  }
+
+  /** Connects to `host:port` over TLS, trusting `caCerts` (PEM texts), and completes the handshake. */
+  static async connectTls(
+    address: { host: string; port: number },
+    options: { caCerts: string[] },
+  ): Promise<KafkaTestClient> {
+    const conn = await Deno.connectTls({
+      hostname: address.host,
+      port: address.port,
+      caCerts: options.caCerts,
+    });
+    try {
+      await conn.handshake();
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
     return new KafkaTestClient(conn);
   }
 
