@@ -4,23 +4,20 @@
  *
  * @module
  */
+import { type Random, seededRandom } from "../../actors/runtime/mod.ts";
 
 /** Deterministic random choices from one 32-bit seed. */
 export class Prng {
-  #state: number;
+  readonly #random: Random;
 
   /** Starts the sequence at `seed` (any integer; only its low 32 bits count). */
   constructor(seed: number) {
-    this.#state = seed >>> 0;
+    this.#random = seededRandom(seed); // the runtime's mulberry32: same seed, same cases
   }
 
   /** Next float in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#random.next();
   }
 
   /** Integer in [min, max]. */

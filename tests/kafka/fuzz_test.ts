@@ -8,21 +8,10 @@ import { assert, assertEquals } from "@std/assert";
 import { startBroker } from "weir/broker";
 import { encodeRecordBatch } from "../../client/protocol/mod.ts";
 import { createKafkaApiRegistry, KafkaListener } from "../../broker/kafka/mod.ts";
+import { seededRandom } from "../../actors/runtime/mod.ts";
 import { tempDir } from "../_helpers/temp_dir.ts";
 import { KafkaTestClient } from "./_kafka_client.ts";
 import { apiVersionsBody, fetchBody, produceBody, readApiVersions } from "./_requests.ts";
-
-/** Mulberry32: small, seeded, reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(Deno.env.get("WEIR_FUZZ_SEED") ?? 0x5eed);
 const ROUNDS = Number(Deno.env.get("WEIR_FUZZ_ROUNDS") ?? 400);
@@ -37,8 +26,8 @@ Deno.test(`the Kafka listener survives malformed frames (seed ${SEED}, ${ROUNDS}
     apis,
     maxRequestBytes: 64 * 1024,
   });
-  const rand = prng(SEED);
-  const int = (n: number) => Math.floor(rand() * n);
+  const random = seededRandom(SEED);
+  const int = random.int;
   const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
   const withSize = (body: Uint8Array, size = body.byteLength) => {
     const out = new Uint8Array(4 + body.byteLength);
